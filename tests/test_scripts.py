@@ -1,0 +1,62 @@
+"""冒烟测试：自动发现每个章节文件夹里的编号脚本（如 ch04_backward/1_xxx.py），
+在快速模式（DL_QUICK=1）下从另一个工作目录运行，非零退出或出现 Traceback 即失败。
+
+新加的脚本不用改这里，放进章节文件夹、以数字加下划线开头命名即可被测到。
+"""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from common.paths import REPO_ROOT
+
+SCRIPT_NAME = re.compile(r"^\d+_\w+\.py$")
+CHAPTER_NAME = re.compile(r"^ch\d\d_\w+$")
+SCRIPT_TIMEOUT = 600  # 秒；快速模式下每个脚本应在几秒到几十秒内结束
+
+
+def find_scripts(root):
+    """root 下所有章节文件夹（chXX_*）里的编号脚本，按路径排序。"""
+    return sorted(
+        path
+        for chapter in root.iterdir() if chapter.is_dir() and CHAPTER_NAME.match(chapter.name)
+        for path in chapter.rglob("*.py")
+        if SCRIPT_NAME.match(path.name) and ".ipynb_checkpoints" not in path.parts
+    )
+
+
+def quick_env(output_dir):
+    env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output_dir),
+               PYTHONIOENCODING="utf-8")
+    env.pop("DISPLAY", None)
+    return env
+
+
+def run_script(path, cwd, output_dir):
+    return subprocess.run([sys.executable, str(path)], cwd=cwd, env=quick_env(output_dir),
+                          capture_output=True, text=True, encoding="utf-8", timeout=SCRIPT_TIMEOUT)
+
+
+def test_discovery_picks_up_a_script_placed_in_any_chapter_folder(tmp_path):
+    for name in ("ch02_nn_base/1_a.py", "ch09_rnn/sub/12_b.py", "ch05_optim/helper.py",
+                 "docs/1_not_a_chapter.py", "ch03_train/two_layer_net.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("print('hi')\n")
+    found = [p.relative_to(tmp_path).as_posix() for p in find_scripts(tmp_path)]
+    assert found == ["ch02_nn_base/1_a.py", "ch09_rnn/sub/12_b.py"]
+
+
+SCRIPTS = find_scripts(REPO_ROOT)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[p.relative_to(REPO_ROOT).as_posix() for p in SCRIPTS])
+def test_script_runs_in_quick_mode(script, tmp_path):
+    workdir = tmp_path / "elsewhere"  # 不是脚本自己的目录，也不是仓库根目录
+    workdir.mkdir()
+    result = run_script(script, workdir, tmp_path / "output")
+    log = f"--- stdout ---\n{result.stdout[-4000:]}\n--- stderr ---\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, log
+    assert "Traceback" not in result.stderr, log
+    assert result.stdout.strip(), "脚本应当打印结果摘要\n" + log
