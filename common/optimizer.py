@@ -1,0 +1,157 @@
+"""参数更新方法（docs/04_学习的技巧.md）：SGD、Momentum、Nesterov、AdaGrad、RMSprop、Adam。
+
+用法都一样：optimizer.update(params, grads)。
+params、grads 是以参数名（'W1'、'b1' ...）为键的数组字典；update 原地修改 params 中的数组
+（各层引用的是同一个数组对象，所以层里的权重也随之更新）。
+有状态的方法（速度、平方梯度的累积等）按参数名分别保存，第一次见到某个参数时初始化为 0。
+所有公式都选成与 torch.optim 中同名优化器逐步一致的形式（见 tests/test_optimizer.py）。
+"""
+import numpy as np
+
+
+class SGD:
+    """随机梯度下降（stochastic gradient descent）：W <- W - lr * dW。默认 lr=0.01。"""
+
+    def __init__(self, lr=0.01):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
+
+
+class Momentum:
+    """Momentum：v <- momentum * v - lr * dW；W <- W + v。默认 lr=0.01, momentum=0.9。
+
+    v 像"速度"：梯度方向一致时越走越快，来回振荡的方向相互抵消。
+    torch.optim.SGD(momentum=m) 写成 b <- m * b + dW；W <- W - lr * b，
+    令 v = -lr * b 即为同一公式（学习率不变时逐步相同）。
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = {}
+
+    def update(self, params, grads):
+        for key in params:
+            if key not in self.v:
+                self.v[key] = np.zeros_like(params[key])
+            v = self.v[key]
+            v *= self.momentum
+            v -= self.lr * grads[key]
+            params[key] += v
+
+
+class Nesterov:
+    """Nesterov 加速梯度（Nesterov's accelerated gradient）。默认 lr=0.01, momentum=0.9。
+
+    v <- momentum * v - lr * dW；W <- W + momentum * v - lr * dW。
+    与 Momentum 相比，多"向前看"一步：按更新后的速度再走 momentum * v。
+    这是 torch.optim.SGD(momentum=m, nesterov=True) 的公式（同样令 v = -lr * b）；
+    书中代码的写法（W += m*m*v - (1+m)*lr*dW）与此不同，这里以 torch 为准。
+    """
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        self.lr = lr
+        self.momentum = momentum
+        self.v = {}
+
+    def update(self, params, grads):
+        for key in params:
+            if key not in self.v:
+                self.v[key] = np.zeros_like(params[key])
+            v = self.v[key]
+            v *= self.momentum
+            v -= self.lr * grads[key]
+            params[key] += self.momentum * v - self.lr * grads[key]
+
+
+class AdaGrad:
+    """AdaGrad：h <- h + dW * dW；W <- W - lr * dW / (sqrt(h) + eps)。默认 lr=0.01, eps=1e-7。
+
+    每个参数有自己的学习率：累计梯度大的参数步子变小。h 只增不减，学习久了步子会趋于 0。
+    eps 防止除以 0，加在 sqrt 外（与书和 torch 相同；torch 默认 eps=1e-10）。
+    """
+
+    def __init__(self, lr=0.01, eps=1e-7):
+        self.lr = lr
+        self.eps = eps
+        self.h = {}
+
+    def update(self, params, grads):
+        for key in params:
+            if key not in self.h:
+                self.h[key] = np.zeros_like(params[key])
+            grad = grads[key]
+            self.h[key] += grad * grad
+            params[key] -= self.lr * grad / (np.sqrt(self.h[key]) + self.eps)
+
+
+class RMSprop:
+    """RMSprop：h <- decay_rate * h + (1 - decay_rate) * dW^2；W <- W - lr * dW / (sqrt(h) + eps)。
+
+    默认 lr=0.01, decay_rate=0.99, eps=1e-7。
+    与 AdaGrad 不同，h 是平方梯度的指数滑动平均，久远的梯度逐渐被"遗忘"，步子不会衰减到 0。
+    对应 torch.optim.RMSprop(lr, alpha=decay_rate, eps=eps)（torch 默认 eps=1e-8，同样加在 sqrt 外）。
+    """
+
+    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+        self.lr = lr
+        self.decay_rate = decay_rate
+        self.eps = eps
+        self.h = {}
+
+    def update(self, params, grads):
+        for key in params:
+            if key not in self.h:
+                self.h[key] = np.zeros_like(params[key])
+            grad = grads[key]
+            h = self.h[key]
+            h *= self.decay_rate
+            h += (1 - self.decay_rate) * grad * grad
+            params[key] -= self.lr * grad / (np.sqrt(h) + self.eps)
+
+
+RMSProp = RMSprop  # 两种拼写都常见
+
+
+class Adam:
+    """Adam：Momentum 与 RMSprop 的结合，并做偏差修正。默认 lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8。
+
+    第 t 步（t 从 1 开始）：
+        m <- beta1 * m + (1 - beta1) * dW          梯度的滑动平均（动量）
+        v <- beta2 * v + (1 - beta2) * dW^2        平方梯度的滑动平均
+        m_hat = m / (1 - beta1^t)，v_hat = v / (1 - beta2^t)   修正初始为 0 带来的偏小
+        W <- W - lr * m_hat / (sqrt(v_hat) + eps)
+    这是原论文和 torch.optim.Adam 的公式。书中把修正并进学习率：
+    lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)，W <- W - lr_t * m / (sqrt(v) + eps)，
+    只在 eps 的位置上不同（相当于 eps 乘了 sqrt(1 - beta2^t)），eps 很小时两者几乎一样。
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.iter = 0  # 已更新的步数 t
+        self.m = {}
+        self.v = {}
+
+    def update(self, params, grads):
+        self.iter += 1
+        correction1 = 1 - self.beta1 ** self.iter
+        correction2 = 1 - self.beta2 ** self.iter
+        for key in params:
+            if key not in self.m:
+                self.m[key] = np.zeros_like(params[key])
+                self.v[key] = np.zeros_like(params[key])
+            grad = grads[key]
+            m, v = self.m[key], self.v[key]
+            m *= self.beta1
+            m += (1 - self.beta1) * grad
+            v *= self.beta2
+            v += (1 - self.beta2) * grad * grad
+            m_hat = m / correction1
+            v_hat = v / correction2
+            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
