@@ -31,6 +31,7 @@ CHECKSUMS = {
     "house_prices/test.csv": "8fdd3d829d4d986b58f845c9553b225e67dd8383624d90fb6ca1d4bed5798c1e",
     "poems/tang_qijue_simp.txt": "5ef0278b833f8aa75b4a7abead995f63a5f8f3a2469d215988287f52904385c5",
     "poems/tang_qijue.jsonl": "92ed19a303ff5fe94bc3ed390a91922b9254c5208bca922bc32d44bbcec22f3d",
+    "nn_sample": "5781618df092695d39463fccc37e54f7992ef47de965edbd7776ae3229bafbfd",
 }
 
 # 图像数据集：名称 -> data/ 下的子目录
@@ -171,3 +172,18 @@ def load_poems(with_meta=False):
         return [json.loads(line) for line in text.splitlines() if line]
     text = check_file("poems/tang_qijue_simp.txt").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line]
+
+
+def load_nn_sample():
+    """读取第 2 章用的预训练权重 data/nn_sample（784-50-100-10，sigmoid 隐藏层，由
+    ch02_nn_base/train_nn_sample.py 训练得到）。
+
+    返回参数字典，值都是 float32 数组：W1 (784, 50)、b1 (50,)、W2 (50, 100)、b2 (100,)、
+    W3 (100, 10)、b3 (10,)。
+    """
+    import joblib
+
+    # 先核对 SHA-256，再反序列化：joblib（pickle）读取文件时可以执行文件里写的任意代码，
+    # 所以只打开与记录一致的那份文件，被替换或改动过的文件在这里就会被拒绝。
+    path = check_file("nn_sample")
+    return joblib.load(path)
