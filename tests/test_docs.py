@@ -1,0 +1,384 @@
+"""让文档保持真实：链接、代码引用、可运行的代码块、摘录和术语都与仓库一致。
+
+检查的 Markdown 文件：docs/ 下全部 .md、根目录 README.md、各章节文件夹的 README.md、data/README.md。
+
+1. 每个相对链接和图片路径都指向存在的文件或目录（去掉 #锚点；忽略 http(s)、mailto 和纯锚点）。
+2. 文档提到的 `common.模块`、`common.模块.名字`、`common/模块.py`、`from common.模块 import 名字`，
+   以及链接形式的 [`名字`](../common/模块.py)，都必须在代码里存在（导入模块后用 hasattr 逐级检查）；
+   链接到章节文件夹里的辅助模块（如 [`TwoLayerNet`](../ch04_backward/two_layer_net.py)）时，
+   用 ast 解析该文件检查名字（不执行它）。
+3. 信息串为 ```python run 的代码块在子进程里执行（DL_QUICK=1、MPLBACKEND=Agg、
+   DL_OUTPUT_DIR=临时目录、工作目录为临时目录），出错即失败。GitHub 仍按 python 高亮它。
+4. 信息串为 ```python from=相对路径 的代码块是代码摘录：块中每一行代码（去掉首尾空白和注释，
+   跳过空行和 `# ...` 省略行）都必须按顺序出现在该文件里，代码改了而文档没改时测试会失败。
+5. 术语表 docs/术语表.md 的“不用的译法”一列中的词不出现在 docs/ 的其他文件里。
+6. docs/images/ 中的每张图都不超过 300 KB、列在 docs/images/README.md 中，并且被某一章用到。
+"""
+import ast
+import importlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from common.paths import REPO_ROOT
+
+DOCS_DIR = REPO_ROOT / "docs"
+GLOSSARY = DOCS_DIR / "术语表.md"
+BLOCK_TIMEOUT = 120  # 秒；文档里的可运行代码块都应在几秒内结束
+
+
+def markdown_files(root=REPO_ROOT):
+    """要检查的 Markdown 文件，按路径排序。"""
+    files = set((root / "docs").rglob("*.md"))
+    files |= {root / "README.md", root / "data" / "README.md"}
+    files |= set(root.glob("ch*_*/README.md"))
+    return sorted(p for p in files if p.is_file())
+
+
+def rel(path):
+    """相对仓库根目录的路径（报错信息里用）；不在仓库里时原样返回。"""
+    try:
+        return path.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------- 解析 Markdown
+
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+|~~~+)(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+                   re.MULTILINE | re.DOTALL)
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+INLINE_MATH = re.compile(r"(?<![\\$])\$[^$\n]+\$")
+INLINE_LINK = re.compile(r"!?\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(?P<target>\S+?)>?(?:\s+\"[^\"]*\")?\s*$", re.MULTILINE)
+HTML_SRC = re.compile(r"<(?:img|a)\b[^>]*?\b(?:src|href)=\"(?P<target>[^\"]+)\"", re.IGNORECASE)
+
+
+def code_blocks(text):
+    """所有围栏代码块：[(信息串, 代码, 起始行号)]。"""
+    return [(m.group("info").strip(), m.group("body"), text.count("\n", 0, m.start()) + 1)
+            for m in FENCE.finditer(text)]
+
+
+def prose(text):
+    """去掉围栏代码块和 LaTeX 公式后的正文（公式里的方括号、圆括号会被误认成链接）。"""
+    text = FENCE.sub("", text)
+    text = DISPLAY_MATH.sub("", text)
+    return INLINE_MATH.sub("", text)
+
+
+def links(text):
+    """正文中的链接与图片：[(链接文字或 None, 目标)]。"""
+    body = prose(text)
+    found = [(m.group("text"), m.group("target")) for m in INLINE_LINK.finditer(body)]
+    found += [(None, m.group("target")) for m in REFERENCE_LINK.finditer(body)]
+    found += [(None, m.group("target")) for m in HTML_SRC.finditer(body)]
+    return found
+
+
+def is_external(target):
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", target) is not None or target.startswith("#")
+
+
+def resolve(md_file, target):
+    """把相对链接解析成仓库里的路径（去掉锚点和查询串，解开 %xx 编码）。"""
+    target = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    if target.startswith("/"):
+        return REPO_ROOT / target.lstrip("/")
+    return (md_file.parent / target).resolve()
+
+
+# ---------------------------------------------------------------- 代码引用
+
+IDENT = r"[A-Za-z_]\w*"
+DOTTED_COMMON = re.compile(rf"(?<![\w./])common((?:\.{IDENT})+)")
+COMMON_FILE = re.compile(r"(?<![\w.])common/(\w+)\.py\b")
+FROM_IMPORT = re.compile(rf"^\s*from\s+common((?:\.{IDENT})*)\s+import\s+\(?([^)\n#]+)", re.MULTILINE)
+LINKED_SYMBOL = re.compile(rf"\[`(?P<name>{IDENT}(?:\.{IDENT})*)(?:\([^`]*\))?`\]\((?P<target>[^)\s#]+\.py)(?:#[^)]*)?\)")
+FILE_SUFFIX = re.compile(r"\.(py|md|json|png|txt|csv|ipynb|pkl|npz)$")
+
+
+def code_references(text, md_file):
+    """文档里对代码的引用：[(描述, 模块或文件, [属性链])]。
+
+    模块为 "common.xxx" 时导入检查；为 Path 时（章节文件夹里的 .py）用 ast 检查。
+    """
+    refs = []
+    for m in DOTTED_COMMON.finditer(text):
+        parts = m.group(1).lstrip(".").split(".")
+        refs.append((m.group(0), "common", parts))
+    for m in COMMON_FILE.finditer(text):
+        refs.append((m.group(0), "common", [m.group(1)]))
+    for m in FROM_IMPORT.finditer(text):
+        module_parts = m.group(1).lstrip(".").split(".") if m.group(1) else []
+        for name in m.group(2).split(","):
+            name = name.strip().split(" as ")[0].strip()
+            if re.fullmatch(IDENT, name):
+                refs.append((f"from common{m.group(1)} import {name}", "common", module_parts + [name]))
+    for m in LINKED_SYMBOL.finditer(prose(text)):
+        name, target = m.group("name"), m.group("target")
+        if FILE_SUFFIX.search(name) or is_external(target):
+            continue
+        path = resolve(md_file, target)
+        try:
+            inside = path.relative_to(REPO_ROOT / "common")
+        except ValueError:
+            refs.append((m.group(0), path, name.split(".")))
+        else:
+            module = inside.with_suffix("").as_posix().split("/")
+            refs.append((m.group(0), "common", module + name.split(".")))
+    return refs
+
+
+def missing_in_common(parts):
+    """按 common.a.b.c 逐级导入/取属性；返回出错说明，找到时返回 None。"""
+    obj = importlib.import_module("common")
+    path = "common"
+    for part in parts:
+        if hasattr(obj, part):
+            obj = getattr(obj, part)
+        else:
+            try:  # 子模块（如 common.layers）在导入之前不是属性
+                obj = importlib.import_module(f"{path}.{part}")
+            except ModuleNotFoundError:
+                return f"{path} 中没有 {part}"
+        path = f"{path}.{part}"
+    return None
+
+
+def _defined_names(nodes):
+    """ast 节点列表中（模块或类的顶层）定义的名字。"""
+    names = set()
+    for node in nodes:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+def _instance_attributes(class_node):
+    """类的方法里以 self.xxx = ... 赋值的属性名。"""
+    names = set()
+    for node in ast.walk(class_node):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                and isinstance(node.value, ast.Name) and node.value.id == "self":
+            names.add(node.attr)
+    return names
+
+
+def missing_in_file(path, parts):
+    """不执行文件，用 ast 检查 名字[.方法或属性] 是否在该文件里定义。"""
+    if not path.is_file():
+        return f"文件 {path} 不存在"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if parts[0] not in _defined_names(tree.body):
+        return f"{rel(path)} 中没有定义 {parts[0]}"
+    if len(parts) > 1:
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == parts[0]]
+        if not classes or parts[1] not in _defined_names(classes[0].body) | _instance_attributes(classes[0]):
+            return f"{rel(path)} 的 {parts[0]} 中没有 {parts[1]}"
+    return None
+
+
+# ---------------------------------------------------------------- 术语表
+
+def avoided_terms(glossary_text):
+    """术语表中“不用的译法”一列里的词。表头必须含有“不用的译法”这一列。"""
+    terms = []
+    column = None
+    for line in glossary_text.splitlines():
+        if not line.startswith("|"):
+            column = None if not line.strip() else column
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if "不用的译法" in cells:
+            column = cells.index("不用的译法")
+            continue
+        if column is None or set("".join(cells)) <= set("-: ") or column >= len(cells):
+            continue
+        terms += [t.strip() for t in re.split(r"[、,，]", cells[column]) if t.strip() not in ("", "—", "-")]
+    return terms
+
+
+# ---------------------------------------------------------------- 先测检查器本身
+
+def test_checkers_find_what_they_should(tmp_path):
+    text = (
+        "见 [`Affine`](../common/layers.py) 与 [`numerical_gradient()`](../common/gradient.py#L10)，"
+        "还有 `common.functions.softmax`、[`common/optimizer.py`](../common/optimizer.py) 和"
+        " ![图](images/a.png) [外部](https://example.com) [锚点](#小结)。\n"
+        "公式 $[a](b)$ 不是链接。\n\n"
+        "```python\nfrom common.layers import Relu, NoSuchLayer\n[x](not_a_link)\n```\n"
+    )
+    md_file = REPO_ROOT / "docs" / "x.md"
+    targets = [t for _, t in links(text)]
+    assert targets == ["../common/layers.py", "../common/gradient.py#L10", "../common/optimizer.py",
+                       "images/a.png", "https://example.com", "#小结"]
+    refs = {desc: parts for desc, _, parts in code_references(text, md_file)}
+    assert refs["[`Affine`](../common/layers.py)"] == ["layers", "Affine"]
+    assert refs["[`numerical_gradient()`](../common/gradient.py#L10)"] == ["gradient", "numerical_gradient"]
+    assert refs["common.functions.softmax"] == ["functions", "softmax"]
+    assert refs["common/optimizer.py"] == ["optimizer"]
+    assert refs["from common.layers import NoSuchLayer"] == ["layers", "NoSuchLayer"]
+    assert missing_in_common(["layers", "Affine"]) is None
+    assert missing_in_common(["layers", "NoSuchLayer"]) == "common.layers 中没有 NoSuchLayer"
+    assert missing_in_common(["no_such_module"]) is not None
+
+    helper = tmp_path / "net.py"
+    helper.write_text("class Net:\n    def __init__(self):\n        self.params = {}\n    def loss(self):\n        pass\n")
+    assert missing_in_file(helper, ["Net", "loss"]) is None
+    assert missing_in_file(helper, ["Net", "params"]) is None
+    assert missing_in_file(helper, ["Net", "gradient"]) is not None
+    assert missing_in_file(helper, ["Other"]) is not None
+
+    blocks = code_blocks("正文\n\n```python run\nprint(1)\n```\n\n```python from=../common/layers.py\nclass Relu:\n```\n")
+    assert [(info, line) for info, _, line in blocks] == [("python run", 3), ("python from=../common/layers.py", 7)]
+
+    glossary = ("| 中文 | English | 不用的译法 |\n| --- | --- | --- |\n"
+                "| 反向传播 | backpropagation | 误差反向传播法、反向传递 |\n| 权重 | weight | — |\n")
+    assert avoided_terms(glossary) == ["误差反向传播法", "反向传递"]
+
+
+# ---------------------------------------------------------------- 对仓库里的文档运行检查
+
+MD_FILES = markdown_files()
+MD_IDS = [rel(p) for p in MD_FILES]
+
+
+def test_docs_exist():
+    expected = ["README.md", "01_神经网络基础.md", "02_神经网络的学习.md", "03_反向传播算法.md",
+                "04_学习的技巧.md", "术语表.md", "images/README.md"]
+    missing = [name for name in expected if not (DOCS_DIR / name).is_file()]
+    assert not missing, f"docs/ 中缺少这些文件：{missing}"
+
+
+@pytest.mark.parametrize("md_file", MD_FILES, ids=MD_IDS)
+def test_relative_links_resolve(md_file):
+    text = md_file.read_text(encoding="utf-8")
+    broken = [target for _, target in links(text)
+              if not is_external(target) and not resolve(md_file, target).exists()]
+    assert not broken, f"{rel(md_file)} 中这些链接指向不存在的文件：{broken}"
+
+
+@pytest.mark.parametrize("md_file", MD_FILES, ids=MD_IDS)
+def test_code_references_exist(md_file):
+    text = md_file.read_text(encoding="utf-8")
+    problems = []
+    for description, where, parts in code_references(text, md_file):
+        problem = missing_in_common(parts) if where == "common" else missing_in_file(where, parts)
+        if problem:
+            problems.append(f"{description}：{problem}")
+    assert not problems, f"{rel(md_file)} 提到了代码里不存在的名字：\n" + "\n".join(problems)
+
+
+def _blocks_with(info_pattern):
+    found = []
+    for md_file in MD_FILES:
+        text = md_file.read_text(encoding="utf-8")
+        for info, body, line in code_blocks(text):
+            m = re.fullmatch(info_pattern, info)
+            if m:
+                found.append(pytest.param(md_file, body, m, id=f"{rel(md_file)}:{line}"))
+    return found
+
+
+RUNNABLE = _blocks_with(r"python\s+run")
+
+
+def block_env(output_dir):
+    """与 tests/test_scripts.py 相同的快速模式环境。"""
+    env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output_dir),
+               PYTHONIOENCODING="utf-8")
+    env.pop("DISPLAY", None)
+    return env
+
+
+def test_every_chapter_has_runnable_blocks():
+    chapters = sorted(DOCS_DIR.glob("0*_*.md"))
+    counts = {p.name: sum(1 for param in RUNNABLE if param.values[0] == p) for p in chapters}
+    assert chapters and all(n >= 2 for n in counts.values()), f"每章至少应有 2 个 ```python run 代码块：{counts}"
+
+
+@pytest.mark.parametrize("md_file, code, match", RUNNABLE)
+def test_runnable_block_executes(md_file, code, match, tmp_path):
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir()
+    script = tmp_path / "block.py"
+    script.write_text(code, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=workdir, env=block_env(tmp_path / "output"),
+                            capture_output=True, text=True, encoding="utf-8", timeout=BLOCK_TIMEOUT)
+    log = f"--- 代码 ---\n{code}\n--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
+    assert result.returncode == 0 and "Traceback" not in result.stderr, log
+
+
+EXCERPTS = _blocks_with(r"python\s+from=(\S+)")
+ELLIPSIS_LINE = re.compile(r"^(#\s*)?(\.\.\.|…+)$")
+TRAILING_COMMENT = re.compile(r"\s+#.*$|^#.*$")
+
+
+def code_only(line):
+    """一行代码去掉首尾空白和注释（摘录可以省略或改写注释，代码本身必须一致）。"""
+    return TRAILING_COMMENT.sub("", line.strip()).strip()
+
+
+@pytest.mark.parametrize("md_file, code, match", EXCERPTS)
+def test_excerpt_matches_source(md_file, code, match):
+    source_file = resolve(md_file, match.group(1))
+    assert source_file.is_file(), f"摘录的来源文件不存在：{match.group(1)}"
+    source = [code_only(line) for line in source_file.read_text(encoding="utf-8").splitlines()]
+    wanted = [code_only(line) for line in code.splitlines() if not ELLIPSIS_LINE.match(line.strip())]
+    wanted = [line for line in wanted if line]
+    position = 0
+    for line in wanted:
+        try:
+            position = source.index(line, position) + 1
+        except ValueError:
+            pytest.fail(f"{rel(md_file)} 摘录中的这一行没有（按顺序）出现在 {rel(source_file)} 里：\n{line}")
+
+
+def test_glossary_terms_are_followed():
+    if not GLOSSARY.is_file():
+        pytest.fail("缺少 docs/术语表.md")
+    terms = avoided_terms(GLOSSARY.read_text(encoding="utf-8"))
+    assert terms, "术语表应有“不用的译法”一列"
+    problems = []
+    for md_file in sorted(DOCS_DIR.rglob("*.md")):
+        if md_file == GLOSSARY:
+            continue
+        text = md_file.read_text(encoding="utf-8")
+        problems += [f"{rel(md_file)}：{term}" for term in terms if term in text]
+    assert not problems, "这些文件用了术语表中“不用的译法”，请换成术语表里的译法：\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------- 图片
+
+IMAGES_DIR = DOCS_DIR / "images"
+MAX_IMAGE_BYTES = 300 * 1024  # 仓库里的图保持小巧：120 dpi 的 PNG 一般在 50～250 KB
+
+
+def test_images_are_small_listed_and_used():
+    images = sorted(IMAGES_DIR.glob("*.png"))
+    assert images, "docs/images/ 中应有各章用到的图"
+    too_big = [f"{p.name}（{p.stat().st_size // 1024} KB）" for p in images if p.stat().st_size > MAX_IMAGE_BYTES]
+    assert not too_big, f"这些图超过 {MAX_IMAGE_BYTES // 1024} KB，请降低 dpi 或尺寸后重新生成：{too_big}"
+
+    listing = (IMAGES_DIR / "README.md").read_text(encoding="utf-8")
+    unlisted = [p.name for p in images if f"({p.name})" not in listing]
+    assert not unlisted, f"这些图没有列在 docs/images/README.md 中（要写明重新生成的命令）：{unlisted}"
+
+    used = set()
+    for md_file in DOCS_DIR.glob("*.md"):
+        for _, target in links(md_file.read_text(encoding="utf-8")):
+            if not is_external(target):
+                used.add(resolve(md_file, target))
+    unused = [p.name for p in images if p.resolve() not in used]
+    assert not unused, f"这些图没有被任何一章使用，请删除或在正文中引用：{unused}"
