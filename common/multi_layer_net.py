@@ -1,4 +1,4 @@
-"""全连接多层神经网络（第 5、6 章），可选批归一化、Dropout 和权值衰减。"""
+"""全连接多层神经网络（第 5、6 章），可选批归一化、Dropout 和权重衰减。"""
 from collections import OrderedDict
 
 import numpy as np
@@ -16,7 +16,7 @@ class MultiLayerNet:
     activation: 'relu' 或 'sigmoid'
     weight_init_std: 权重初始值的标准差。'relu' / 'he' 为 He 初始值 sqrt(2 / n)，
         'sigmoid' / 'xavier' 为 Xavier 初始值 sqrt(1 / n)（n 为上一层神经元数），也可以直接给一个数
-    weight_decay_lambda: 权值衰减（L2 正则化）系数 λ，损失加上 0.5 * λ * Σ W^2
+    weight_decay_lambda: 权重衰减（L2 正则化）系数 λ，损失加上 0.5 * λ * Σ W^2
     use_batchnorm, use_dropout, dropout_ratio: 是否在每个隐藏层使用批归一化 / Dropout
     dtype: 参数的 dtype，训练用 float32，梯度检验用 float64
 
@@ -114,7 +114,7 @@ class MultiLayerNet:
     def gradient(self, x, t):
         """误差反向传播法求梯度（训练模式）：返回与 params 同键的梯度字典。
 
-        权重的梯度包含权值衰减项 λ * W（0.5 * λ * W^2 的导数）。
+        权重的梯度包含权重衰减项 λ * W（0.5 * λ * W^2 的导数）。
         """
         self.loss(x, t, train_flg=True)  # 正向传播，各层记下反向传播要用的中间结果
 
