@@ -2,7 +2,7 @@
 
     python ch02_nn_base/4_activation_functions.py
 
-实线是函数，虚线是导数（反向传播时，梯度要乘以激活函数的导数，见第 4 章）。
+实线是函数，虚线是导数（反向传播时，梯度要乘以激活函数的导数，见理论第 3 章 docs/03_反向传播算法.md）。
 导数用解析式计算，并与数值微分（common.gradient.numerical_diff）对照，打印两者的最大差。
 """
 import numpy as np

@@ -1,4 +1,4 @@
-"""第 2 章的手写数字识别网络：784-50-100-10，两个 sigmoid 隐藏层，softmax 输出。
+"""理论第 1 章（docs/01_神经网络基础.md）的手写数字识别网络：784-50-100-10，两个 sigmoid 隐藏层，softmax 输出。
 
 权重是训练好的，随仓库提供在 data/nn_sample（由 train_nn_sample.py 训练得到），
 用 common.load_data.load_nn_sample() 读取。本章还没有讲"学习"，这里只做推理（正向传播）。

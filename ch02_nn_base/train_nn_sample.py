@@ -1,7 +1,7 @@
-"""训练第 2 章用的预训练权重 data/nn_sample（784-50-100-10，sigmoid 隐藏层）。
+"""训练理论第 1 章（ch02_nn_base）用的预训练权重 data/nn_sample（784-50-100-10，sigmoid 隐藏层）。
 
-第 2 章只讲推理，用的是现成的权重；本脚本说明这些权重从何而来，任何人都能重新生成。
-训练用的是后面几章才讲的方法（反向传播 + Adam），读到第 4、5 章时再回来看会更清楚。
+理论第 1 章只讲推理，用的是现成的权重；本脚本说明这些权重从何而来，任何人都能重新生成。
+训练用的是后面几章才讲的方法（反向传播 + Adam），读到理论第 3、4 章时再回来看会更清楚。
 
     python ch02_nn_base/train_nn_sample.py             # 不到 1 分钟；写到 output/ch02_nn_base/nn_sample
     python ch02_nn_base/train_nn_sample.py --install   # 训练后覆盖 data/nn_sample（仓库随附的文件）
@@ -39,7 +39,7 @@ LEARNING_RATE = 0.001
 N_TRAIN = pick(real=None, quick=2000)  # None 表示全部 60,000 张
 OUTPUT_NAME = "ch02_nn_base/nn_sample"
 
-parser = argparse.ArgumentParser(description="训练第 2 章的预训练权重 nn_sample")
+parser = argparse.ArgumentParser(description="训练理论第 1 章的预训练权重 nn_sample")
 parser.add_argument("--install", action="store_true",
                     help="训练后把权重写到 data/nn_sample（覆盖仓库随附的文件）；默认只写到 output/ 下")
 args = parser.parse_args()
@@ -87,7 +87,7 @@ for epoch in progress:
     progress.set_postfix(平均损失=f"{np.mean(batch_losses):.4f}")
 seconds = time.perf_counter() - start
 
-# ---------------------------------------------------------------- 用第 2 章的推理代码评估并保存
+# ---------------------------------------------------------------- 用理论第 1 章的推理代码（sample_network.py）评估并保存
 train_accuracy = float(np.mean(np.argmax(predict(params, x_train), axis=1) == y_train))
 test_accuracy = float(np.mean(np.argmax(predict(params, x_test), axis=1) == y_test))
 path = output_path(OUTPUT_NAME)

@@ -48,7 +48,7 @@ print("梯度 dW =\n", np.round(dW, 4))
 print("解读：dW 为正的元素应减小、为负的应增大，损失才会下降；"
       "最后一列（正确类别 2）的梯度为负——增大正确类别的分数能降低损失。")
 
-# 对照：这个网络的梯度有解析式 dW = x 的列向量 × (softmax 概率 - t) 的行向量（第 4 章推导）
+# 对照：这个网络的梯度有解析式 dW = x 的列向量 × (softmax 概率 - t) 的行向量（理论第 3 章推导）
 dW_exact = np.outer(x, softmax(scores) - t)
 print(f"与解析梯度的最大差 = {np.abs(dW - dW_exact).max():.1e}"
       "（交叉熵里防止 log(0) 的 1e-7 也会带来 1e-7 量级的差别）")

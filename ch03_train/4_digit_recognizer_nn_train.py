@@ -12,7 +12,7 @@
      先把小网络实测的每次更新时间拆成这两部分，再在真实大小的网络与批上实测一次损失计算的时间，
      代回公式（ch04_backward/2_gradient_check.py 直接实测了一次真实大小的数值梯度，可以对照）；
   3. 画出小网络学到了什么：损失曲线、训练与测试精度。
-第 4 章的反向传播把同样的梯度算得快上万倍（见 ch04_backward/2_gradient_check.py），
+理论第 3 章的反向传播把同样的梯度算得快上万倍（见 ch04_backward/2_gradient_check.py），
 在完整 MNIST 上训练 20 轮（12,000 次更新）不到一分钟。
 """
 import time
@@ -120,7 +120,7 @@ print(f"推算：784-{REAL_HIDDEN_SIZE}-10、批量大小 {REAL_BATCH_SIZE}（�
       f"(2 × {1000 * real_loss_seconds:.3f} + {1000 * overhead_per_param:.3f}) 毫秒 "
       f"= {real_seconds_per_iteration:.0f} 秒；")
 print(f"      {REAL_ITERATIONS:,} 次更新约 {real_total_seconds:,.0f} 秒 ≈ {real_total_seconds / 3600:,.0f} 小时"
-      f" ≈ {real_total_seconds / 86400:.1f} 天。同样的训练用反向传播（第 4 章）只要几秒钟。")
+      f" ≈ {real_total_seconds / 86400:.1f} 天。同样的训练用反向传播（理论第 3 章，ch04_backward）只要十秒左右。")
 
 save_json("ch03_train/4_digit_recognizer_nn_train.json", {
     "train_accuracy": train_acc_list[-1],

@@ -3,7 +3,7 @@
 网络：输入 → Affine（W1, b1）→ sigmoid → Affine（W2, b2）→ softmax → 交叉熵误差。
 本章只学过数值微分，所以 numerical_gradient 是训练用的方法：对每个参数做中心差分，
 每个参数要把整个网络正向计算 2 次——参数有几万个，一次梯度就要几万次正向传播，非常慢
-（4_digit_recognizer_nn_train.py 实测了有多慢）。第 4 章的反向传播解决的就是这个问题；
+（4_digit_recognizer_nn_train.py 实测了有多慢）。理论第 3 章的反向传播解决的就是这个问题；
 这里也附上了用反向传播公式写的 gradient，只用来检验 numerical_gradient（见 tests/）。
 
     from two_layer_net import TwoLayerNet      # 本文件夹里的脚本这样导入
@@ -62,7 +62,7 @@ class TwoLayerNet:
         return {key: numerical_gradient(loss_of_params, self.params[key]) for key in self.params}
 
     def gradient(self, x, t):
-        """用反向传播的公式直接算出同样的梯度（第 4 章讲它的推导；这里只用来检验数值梯度）。
+        """用反向传播的公式直接算出同样的梯度（理论第 3 章讲它的推导；这里只用来检验数值梯度）。
 
         t: 整数标签 (N,) 或 one-hot (N, output_size)。
         """

@@ -39,7 +39,7 @@ rng = set_seed(SEED)  # rng：专门用于打乱数据和抽取超参数的随�
 x_all, x_test, t_all, t_test = get_data("mnist", n_train=DATA_SIZE)
 # x_test、t_test 先放在一边：整个搜索过程中一次也不用，直到最后评估选定的模型
 
-# 先打乱再切分：MNIST 的前后部分来源不同，打乱后验证集才能代表整体
+# 先打乱再切分：数据可能按某种顺序排列（如按类别、按来源），打乱后验证集才能代表整体
 order = rng.permutation(len(x_all))
 validation_num = int(len(x_all) * VALIDATION_RATIO)
 x_val, t_val = x_all[order[:validation_num]], t_all[order[:validation_num]]

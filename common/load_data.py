@@ -175,7 +175,7 @@ def load_poems(with_meta=False):
 
 
 def load_nn_sample():
-    """读取第 2 章用的预训练权重 data/nn_sample（784-50-100-10，sigmoid 隐藏层，由
+    """读取理论第 1 章（ch02_nn_base）用的预训练权重 data/nn_sample（784-50-100-10，sigmoid 隐藏层，由
     ch02_nn_base/train_nn_sample.py 训练得到）。
 
     返回参数字典，值都是 float32 数组：W1 (784, 50)、b1 (50,)、W2 (50, 100)、b2 (100,)、

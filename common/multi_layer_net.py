@@ -1,4 +1,4 @@
-"""全连接多层神经网络（第 5、6 章），可选批归一化、Dropout 和权重衰减。"""
+"""全连接多层神经网络（理论第 3、4 章：docs/03_反向传播算法.md、docs/04_学习的技巧.md），可选批归一化、Dropout 和权重衰减。"""
 from collections import OrderedDict
 
 import numpy as np
@@ -112,7 +112,7 @@ class MultiLayerNet:
         return float(np.mean(y == t))
 
     def gradient(self, x, t):
-        """误差反向传播法求梯度（训练模式）：返回与 params 同键的梯度字典。
+        """用反向传播求梯度（训练模式）：返回与 params 同键的梯度字典。
 
         权重的梯度包含权重衰减项 λ * W（0.5 * λ * W^2 的导数）。
         """

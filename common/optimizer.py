@@ -126,7 +126,7 @@ class Adam:
         W <- W - lr * m_hat / (sqrt(v_hat) + eps)
     这是原论文和 torch.optim.Adam 的公式。书中把修正并进学习率：
     lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)，W <- W - lr_t * m / (sqrt(v) + eps)，
-    只在 eps 的位置上不同（相当于 eps 乘了 sqrt(1 - beta2^t)），eps 很小时两者几乎一样。
+    只在 eps 的位置上不同（写成上面的形式，相当于把 eps 换成 eps / sqrt(1 - beta2^t)），eps 很小时两者几乎一样。
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):

@@ -72,7 +72,7 @@ def test_nn_sample_predict_gives_the_same_class_for_one_image_and_for_a_batch():
     batch = sample_network.predict(network, x_test)
     single = np.array([sample_network.predict(network, image) for image in x_test])
     assert batch.shape == (20, 10) and single.shape == (20, 10)
-    np.testing.assert_allclose(batch.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(batch.sum(axis=1), 1, rtol=1e-5)  # float32 的 10 项求和，舍入误差约 1e-7
     np.testing.assert_array_equal(batch.argmax(axis=1), single.argmax(axis=1))
 
 

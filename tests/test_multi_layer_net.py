@@ -9,7 +9,7 @@ from common.optimizer import SGD
 from common.util import one_hot
 
 # 数值梯度的相对误差上限：中心差分截断误差 O(h^2) ≈ 1e-8（h = 1e-4），float64 舍入误差约 1e-12；
-# 反向传播写错（如漏掉权值衰减项）时相对误差为 O(1e-2) 以上。
+# 反向传播写错（如漏掉权重衰减项）时相对误差为 O(1e-2) 以上。
 GRAD_CHECK_TOL = 1e-6
 # 与 torch 比较：都是 float64、同样的公式，只差运算顺序带来的舍入
 TORCH_TOL = 1e-10
@@ -62,7 +62,7 @@ def test_gradient_matches_numerical_without_batchnorm_with_one_hot_labels():
 
 
 def test_loss_and_gradient_match_torch_with_weight_decay():
-    """同一个网络（两个隐藏层、ReLU、权值衰减）用 torch 重建，比较损失和所有参数的梯度。"""
+    """同一个网络（两个隐藏层、ReLU、权重衰减）用 torch 重建，比较损失和所有参数的梯度。"""
     np.random.seed(2)
     lam = 0.1
     net = MultiLayerNet(5, [4, 3], 3, weight_decay_lambda=lam, dtype=np.float64)

@@ -11,7 +11,7 @@
 - AdaGrad：eps 都加在 sqrt 外；我们默认 eps=1e-7（书），torch 默认 1e-10，测试中把 torch 设为 1e-7。
 - RMSprop：torch 的 alpha 即 decay_rate，eps 加在 sqrt 外；测试中把 torch 的 eps 设为与我们相同的 1e-7。
 - Adam：我们用论文和 torch 的形式（先修正 m、v 的偏差，eps 加在 sqrt(v_hat) 外），eps=1e-8 与 torch 相同。
-  书中把修正并进学习率 lr_t，等价于把 eps 换成 eps * sqrt(1 - beta2^t)，不能逐位一致，所以这里不用书的形式。
+  书中把修正并进学习率 lr_t，等价于把 eps 换成 eps / sqrt(1 - beta2^t)，不能逐位一致，所以这里不用书的形式。
 公式一致，两边都是 float64，差别只来自运算顺序不同的舍入（每步约 1e-16），60 步后仍远小于 1e-10。
 """
 import numpy as np

@@ -7,7 +7,7 @@
     OPENBLAS_NUM_THREADS=1 python tests/benchmarks/bench_common.py
 两个网络都用 float32、批大小 100、随机数据（计时只与形状有关）；先预热几步，再取 50 步的中位数。
   (a) 784-50-10 两层网络：Affine → Relu → Affine → SoftmaxWithLoss
-  (b) 简单 CNN（第 7 章），输入 1×28×28：
+  (b) 简单 CNN（卷积神经网络，ch08_cnn），输入 1×28×28：
       Conv(30 个 5×5) → Relu → Pool(2×2, 步幅 2) → Affine(100) → Relu → Affine(10) → SoftmaxWithLoss
 """
 import os
