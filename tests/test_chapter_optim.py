@@ -27,7 +27,8 @@ TOTAL = 50
 
 def _torch_lrs(make_scheduler, steps):
     """用 torch.optim.lr_scheduler 生成前 steps 次迭代的学习率，作为独立的参考实现。"""
-    torch = pytest.importorskip("torch")
+    import torch
+
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=BASE_LR)
     scheduler = make_scheduler(torch.optim.lr_scheduler, optimizer)
     lrs = []
@@ -61,7 +62,7 @@ def test_warmup_rises_linearly_then_follows_cosine_down_to_min_lr():
     warmup = 10
     lrs = [schedules.warmup_cosine(it, BASE_LR, TOTAL, warmup, min_lr=0.0) for it in range(TOTAL + 1)]
     np.testing.assert_allclose(lrs[:warmup], BASE_LR * np.arange(1, warmup + 1) / warmup)
-    assert lrs[warmup] == pytest.approx(BASE_LR)  # 预热结束时正好到达 base_lr
+    assert lrs[warmup] == pytest.approx(BASE_LR)  # 预热结束时正好到达 base_lr（只差浮点舍入，用 approx 默认的相对误差 1e-6）
     assert all(a >= b for a, b in zip(lrs[warmup:], lrs[warmup + 1:]))  # 之后单调不增
     assert lrs[TOTAL] == pytest.approx(0.0, abs=1e-12)
 

@@ -150,7 +150,8 @@ def test_ch04_backprop_gradient_matches_its_numerical_gradient():
 
 
 def test_ch04_backprop_gradient_matches_torch_autograd():
-    torch = pytest.importorskip("torch")
+    import torch
+
     np.random.seed(1)
     net = ch04_net.TwoLayerNet(input_size=8, hidden_size=5, output_size=4, dtype=np.float64)
     x, t = small_batch(np.random.default_rng(1))

@@ -386,18 +386,28 @@ def test_pooling_pads_with_minus_infinity_like_torch():
     assert_close_to_torch(out, expected, "out")
 
 
-def test_dropout_matches_torch_with_the_same_mask(rng):
+def test_dropout_matches_torch_with_the_same_mask(rng, monkeypatch):
+    """让 torch 的 F.dropout 自己抽掩码，再把同一个掩码交给我们的层，比较输出与梯度。
+
+    这样检查的是 torch 真实的缩放约定（反向 dropout：保留的值除以 1 - p），而不是把我们的公式再写一遍。
+    """
     ratio = 0.4
-    x = rng.standard_normal((5, 8))
+    x = rng.standard_normal((5, 8)) + 3.0  # 远离 0：输出为 0 当且仅当该元素被丢弃
     upstream = rng.standard_normal((5, 8))
+
+    torch.manual_seed(0)
+    xt = tensor(x)
+    out_t = torch.nn.functional.dropout(xt, p=ratio, training=True)
+    out_t.backward(torch.tensor(upstream))
+    keep = (out_t != 0).detach().numpy()
+    assert 0 < keep.sum() < keep.size  # 确实有被丢弃和被保留的元素
+
+    # 我们的层保留 rand >= ratio 的元素：让 rand 在 torch 保留处取 0.99、丢弃处取 0
+    monkeypatch.setattr(np.random, "rand", lambda *shape: np.where(keep, 0.99, 0.0))
     layer = Dropout(ratio)
     out = layer.forward(x, train_flg=True)
     dx = layer.backward(upstream)
-
-    # torch.nn.Dropout 也是反向 dropout：保留的元素除以 (1 - p)；用同一个掩码构造
-    xt = tensor(x)
-    out_t = xt * torch.tensor(layer.mask) / (1 - ratio)
-    out_t.backward(torch.tensor(upstream))
+    np.testing.assert_array_equal(layer.mask, keep)
     assert_close_to_torch(out, out_t, "out")
     assert_close_to_torch(dx, xt.grad, "dx")
 

@@ -1,4 +1,6 @@
 """冒烟测试：在快速模式（DL_QUICK=1）下执行每个章节里的 notebook，任何单元格出错即失败。"""
+import nbclient
+import nbformat
 import pytest
 
 from common.paths import REPO_ROOT
@@ -9,8 +11,6 @@ CELL_TIMEOUT = 600  # 秒
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.relative_to(REPO_ROOT).as_posix() for p in NOTEBOOKS])
 def test_notebook_runs_in_quick_mode(notebook, tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
     # 内核进程继承这些环境变量
     monkeypatch.setenv("DL_QUICK", "1")
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))

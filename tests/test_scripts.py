@@ -61,3 +61,9 @@ def test_script_runs_in_quick_mode(script, tmp_path):
     assert result.returncode == 0, log
     assert "Traceback" not in result.stderr, log
     assert result.stdout.strip(), "脚本应当打印结果摘要\n" + log
+
+
+def test_every_numpy_chapter_has_numbered_scripts():
+    """防止冒烟测试因为找不到脚本而悄悄什么都不测。"""
+    chapters = {p.parent.name for p in SCRIPTS}
+    assert {"ch02_nn_base", "ch03_train", "ch04_backward", "ch05_optim"} <= chapters, chapters
