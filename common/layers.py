@@ -289,7 +289,8 @@ class Convolution:
     """卷积层（卷积神经网络，ch08_cnn），用 im2col 把卷积变成矩阵乘法。
 
     W: (FN, C, FH, FW) 滤波器（FN 个，每个 C 通道、FH×FW 大小）；b: (FN,) 偏置。
-    输入 (N, C, H, W)，输出 (N, FN, out_h, out_w)，out_h = (H + 2*pad - FH) / stride + 1。
+    输入 (N, C, H, W)，输出 (N, FN, out_h, out_w)，out_h = floor((H + 2*pad - FH) / stride) + 1
+    （与 torch.nn.Conv2d 相同；除不尽时最后一个窗口够不到的行/列不参与计算，梯度为 0）。
     属性 dW、db 为反向传播得到的参数梯度，col 为 im2col 展开后的输入。
     """
 
@@ -342,7 +343,8 @@ class Convolution:
 class Pooling:
     """最大池化层（max pooling，ch08_cnn）：每个 pool_h×pool_w 窗口取最大值，各通道独立。
 
-    输入 (N, C, H, W)，输出 (N, C, out_h, out_w)。反向传播时梯度只流向每个窗口中最大值所在的位置
+    输入 (N, C, H, W)，输出 (N, C, out_h, out_w)，输出大小的规则与 Convolution 相同（向下取整，同 torch）。
+    反向传播时梯度只流向每个窗口中最大值所在的位置
     （有并列最大值时取第一个，与 np.argmax、torch 相同）。
     pad > 0 时用 -inf 填充（与 torch.nn.functional.max_pool2d 相同），填充值永远不会被选为最大值。
     属性 arg_max: (C, N*out_h*out_w)，每个窗口中最大值在窗口内的位置 0..pool_h*pool_w-1。

@@ -21,20 +21,22 @@ def one_hot(labels, num_classes=10):
 
 
 def conv_output_size(input_size, filter_size, stride=1, pad=0):
-    """卷积或池化输出的边长：(input_size + 2 * pad - filter_size) / stride + 1。
+    """卷积或池化输出的边长：floor((input_size + 2 * pad - filter_size) / stride) + 1。
 
-    除不尽时说明滤波器无法恰好铺满输入（最后几行/列会被悄悄丢掉），这里直接报错，
-    请调整 pad 或 stride。所有参数都是整数；返回 int。
+    与 torch.nn.Conv2d / MaxPool2d 的规则相同：除不尽时向下取整，最后一个窗口够不到的几行/列
+    （填充后输入的末尾）不参与计算，反向传播时它们的梯度为 0。
+    例如 8×8 的输入、3×3 滤波器、步幅 2、pad 1：floor((8 + 2 - 3) / 2) + 1 = 4。
+    所有参数都是整数；返回 int。
     """
+    if stride < 1:
+        raise ValueError(f"步幅 stride 应为正整数，实际为 {stride}")
+    if pad < 0:
+        raise ValueError(f"填充 pad 应为非负整数，实际为 {pad}")
     span = input_size + 2 * pad - filter_size
     if span < 0:
         raise ValueError(
-            f"滤波器大小 {filter_size} 大于填充后的输入大小 {input_size + 2 * pad}（输入 {input_size}，pad {pad}）"
-        )
-    if span % stride != 0:
-        raise ValueError(
-            f"(输入大小 {input_size} + 2 * pad {pad} - 滤波器大小 {filter_size}) = {span} "
-            f"不能被步幅 {stride} 整除，请调整 pad 或 stride"
+            f"滤波器大小 {filter_size} 大于填充后的输入大小 {input_size + 2 * pad}"
+            f"（输入 {input_size}，pad {pad}），请减小滤波器或增大 pad"
         )
     return span // stride + 1
 
@@ -42,7 +44,8 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     """把图像中每个滤波器窗口展开成一行，卷积就变成一次矩阵乘法（卷积神经网络，ch08_cnn）。
 
-    input_data: (N, C, H, W) 的图像批
+    input_data: (N, C, H, W) 的图像批；输出大小按 conv_output_size 的向下取整规则，
+    最后一个窗口够不到的行/列不会出现在任何一行里
     返回: (N * out_h * out_w, C * filter_h * filter_w) 的二维数组，dtype 与输入相同。
           行按 (样本, 输出行, 输出列) 排列，列按 (通道, 滤波器行, 滤波器列) 排列，
           所以滤波器 W (FN, C, FH, FW) 展开成 W.reshape(FN, -1).T 后可直接相乘。
@@ -72,7 +75,8 @@ def col2im(col, input_shape, filter_h, filter_w, stride=1, pad=0):
     """im2col 的逆操作（准确地说是伴随操作）：把每行的值加回它来自的像素位置。
 
     窗口重叠时，同一像素会从多行收到值，这里把它们累加起来——
-    这正是卷积反向传播需要的：一个像素参与了几个窗口，就汇总几份梯度。
+    这正是卷积反向传播需要的：一个像素参与了几个窗口，就汇总几份梯度；
+    没有被任何窗口覆盖的像素（步幅除不尽时末尾的行/列）得到 0。
     col: (N * out_h * out_w, C * filter_h * filter_w)，排列方式与 im2col 的输出相同
     input_shape: 原图像形状 (N, C, H, W)
     返回: (N, C, H, W) 的数组，dtype 与 col 相同。

@@ -109,9 +109,8 @@ def test_conv_output_size_examples():
     assert conv_output_size(24, 2, stride=2) == 12
 
 
-def test_conv_output_size_rejects_sizes_that_do_not_divide():
-    with pytest.raises(ValueError, match="步幅 2"):
-        conv_output_size(8, 3, stride=2)  # (8 - 3) / 2 不是整数
+def test_conv_output_size_rounds_down_when_sizes_do_not_divide():
+    assert conv_output_size(8, 3, stride=2) == 3  # (8 - 3) / 2 = 2.5 → 2，再加 1，与 torch 相同
     with pytest.raises(ValueError, match="滤波器大小 5"):
         conv_output_size(3, 5)
 
