@@ -1,0 +1,255 @@
+"""自动求导与手写反向传播对照：理论第 3 章亲手推导的梯度，PyTorch 替我们算。
+
+    python ch06_pytorch_base/10_autograd_vs_backprop.py              # 对照 + 在完整 MNIST 上训练 5 轮
+    DL_QUICK=1 python ch06_pytorch_base/10_autograd_vs_backprop.py   # 快速模式，几秒钟
+
+1. 对照：ch04_backward/two_layer_net.py 的 TwoLayerNet（NumPy，784-100-10，ReLU）用反向传播求梯度；
+   把同一组权重（float64）复制成 PyTorch 张量，用同样的公式写正向传播，loss.backward() 求梯度。
+   两者在 100 张真实的 MNIST 图像上逐个元素比较，最大差异打印出来并断言在容差之内。
+2. 计时：同一批数据（float32）上求一次梯度，NumPy 反向传播与 PyTorch 自动求导各用多少毫秒。
+3. 训练：只用张量（不用 nn.Module）搭同一个网络，用 torch.optim.SGD（带动量，
+   与第 3 章的 Momentum 逐步相同）在完整 MNIST 上训练几轮，报告测试精度。
+"""
+import argparse
+import importlib.util
+import time
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
+
+from common.device import get_device
+from common.load_data import get_data
+from common.paths import REPO_ROOT, output_dir, save_json
+from common.plotting import plt, save_figure, show
+from common.quick import is_quick, pick
+from common.seed import set_seed
+from common.trainer import check_finite_loss
+
+HIDDEN_SIZE = 100
+COMPARE_BATCH = 100  # 对照梯度用的图像数（不用 1 张：那样很多梯度恒为 0，比较不出问题）
+# float64 下两种实现做的是同样的运算，只是求和顺序可能不同，差异只来自舍入（约 1e-16 乘以项数）。
+# 1e-10 的相对容差比舍入误差大几个数量级，又比任何真正的公式错误（通常在 1e-2 以上）小得多。
+RELATIVE_TOLERANCE = 1e-10
+N_TRAIN = pick(real=None, quick=2000)  # None 表示全部 60,000 张
+N_TEST = pick(real=None, quick=500)
+
+
+def load_numpy_two_layer_net():
+    """按文件路径导入 ch04_backward/two_layer_net.py，返回其中的 TwoLayerNet 类。
+
+    章节文件夹不是 Python 包，所以不用 `import`，而是用 importlib 按路径加载（与测试的做法相同）。
+    """
+    path = REPO_ROOT / "ch04_backward" / "two_layer_net.py"
+    spec = importlib.util.spec_from_file_location("ch04_two_layer_net", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.TwoLayerNet
+
+
+def params_to_tensors(numpy_params, device="cpu", dtype=None):
+    """把参数字典 {'W1': ndarray, ...} 复制成需要梯度的叶子张量字典。
+
+    dtype 为 None 时沿用数组的 dtype（float64 的数组得到 float64 的张量）。
+    """
+    return {key: torch.tensor(value, dtype=dtype, device=device, requires_grad=True)
+            for key, value in numpy_params.items()}
+
+
+def predict(params, x):
+    """两层网络的正向传播：Affine → ReLU → Affine，返回 (N, 10) 的分数（logits）。
+
+    x: (N, 784)；params: 'W1' (784, H)、'b1' (H,)、'W2' (H, 10)、'b2' (10,)。
+    与 TwoLayerNet 的公式逐项相同；反向传播交给 autograd。
+    """
+    hidden = torch.relu(x @ params["W1"] + params["b1"])
+    return hidden @ params["W2"] + params["b2"]
+
+
+def cross_entropy(logits, t):
+    """批内平均交叉熵误差：-mean(log softmax(logits)[i, t_i])。
+
+    logits: (N, C)；t: (N,) 的 int64 标签。用 logsumexp 计算 log softmax，logits 很大时也不溢出。
+    """
+    log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+    return -log_probs[torch.arange(len(t), device=t.device), t].mean()
+
+
+def autograd_gradients(numpy_params, x, t):
+    """用 autograd 求 numpy_params 下的损失和梯度（在 CPU 上，dtype 与参数相同）。
+
+    x: (N, 784) ndarray；t: (N,) 整数标签。返回 (loss: float, grads: {'W1': ndarray, ...})。
+    """
+    params = params_to_tensors(numpy_params)
+    x_tensor = torch.from_numpy(x).to(params["W1"].dtype)
+    t_tensor = torch.from_numpy(np.asarray(t, dtype=np.int64))
+    loss = cross_entropy(predict(params, x_tensor), t_tensor)
+    loss.backward()  # 一行：沿着正向时记录的计算图，倒着把梯度传回每个叶子张量
+    return loss.item(), {key: p.grad.numpy() for key, p in params.items()}
+
+
+def compare_gradients(network, x, t):
+    """同一个 TwoLayerNet、同一批数据：反向传播与自动求导的梯度逐元素比较。
+
+    返回字典：每个参数的最大绝对差 max|a - b| 与相对差 max|a - b| / max|b|，以及两边的损失。
+    """
+    backprop_grads = network.gradient(x, t)
+    backprop_loss = network.last_layer.loss
+    autograd_loss, autograd_grads = autograd_gradients(network.params, x, t)
+    result = {"backprop_loss": backprop_loss, "autograd_loss": autograd_loss, "params": {}}
+    for key, expected in backprop_grads.items():
+        difference = np.abs(autograd_grads[key] - expected).max()
+        result["params"][key] = {
+            "shape": list(expected.shape),
+            "max_abs_diff": float(difference),
+            "max_rel_diff": float(difference / np.abs(expected).max()),
+        }
+    result["max_rel_diff"] = max(p["max_rel_diff"] for p in result["params"].values())
+    return result
+
+
+def median_ms(function, repeats):
+    """function() 运行 repeats 次，返回每次用时的中位数（毫秒）。"""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+def time_one_gradient(network, x, t, repeats):
+    """同一批 float32 数据上求一次全部梯度：NumPy 反向传播与 PyTorch 自动求导（CPU）各用多少毫秒。"""
+    params = params_to_tensors(network.params)
+    x_tensor, t_tensor = torch.from_numpy(x), torch.from_numpy(t)
+
+    def autograd_step():
+        for p in params.values():
+            p.grad = None
+        cross_entropy(predict(params, x_tensor), t_tensor).backward()
+
+    network.gradient(x, t), autograd_step()  # 预热一次（分配内存、载入代码）
+    return median_ms(lambda: network.gradient(x, t), repeats), median_ms(autograd_step, repeats)
+
+
+def accuracy(params, loader, device):
+    """在 loader 的全部数据上计算识别精度。"""
+    correct = total = 0
+    with torch.no_grad():  # 评估时不需要计算图
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            correct += (predict(params, x).argmax(dim=1) == y).sum().item()
+            total += len(y)
+    return correct / total
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="自动求导与第 3 章手写反向传播的对照，以及只用张量的 MNIST 训练")
+    parser.add_argument("--epochs", type=int, default=pick(real=5, quick=1), help="训练轮数（默认 5）")
+    parser.add_argument("--batch-size", type=int, default=100, help="批量大小（默认 100）")
+    parser.add_argument("--lr", type=float, default=0.05, help="学习率（默认 0.05）")
+    parser.add_argument("--momentum", type=float, default=0.9, help="动量（默认 0.9）")
+    parser.add_argument("--device", default=None, help="cpu、cuda 或 mps；默认自动选择")
+    parser.add_argument("--seed", type=int, default=42, help="随机种子（默认 42）")
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
+    device = torch.device(args.device) if args.device else get_device(verbose=True)
+    if args.device:
+        print(f"使用设备：{device}")
+    set_seed(args.seed)
+    TwoLayerNet = load_numpy_two_layer_net()
+    x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)
+
+    # ------------------------------------------------------------ 1. 同一组权重，两种方法求梯度
+    network = TwoLayerNet(784, HIDDEN_SIZE, 10, dtype=np.float64)
+    x_batch, t_batch = x_train[:COMPARE_BATCH].astype(np.float64), y_train[:COMPARE_BATCH]
+    comparison = compare_gradients(network, x_batch, t_batch)
+    print(f"同一组 float64 权重、{COMPARE_BATCH} 张 MNIST 图像：")
+    print(f"  损失：反向传播 {comparison['backprop_loss']:.15f}，自动求导 {comparison['autograd_loss']:.15f}")
+    for key, stats in comparison["params"].items():
+        print(f"  {key:>2} {str(tuple(stats['shape'])):>10}：最大绝对差 {stats['max_abs_diff']:.2e}，"
+              f"最大相对差 {stats['max_rel_diff']:.2e}")
+    if comparison["max_rel_diff"] > RELATIVE_TOLERANCE:
+        raise AssertionError(f"自动求导与反向传播的梯度相差 {comparison['max_rel_diff']:.2e}，"
+                             f"超过容差 {RELATIVE_TOLERANCE:.0e}：检查 predict 和 cross_entropy 是否与 TwoLayerNet 一致")
+    print(f"  两者一致：最大相对差 {comparison['max_rel_diff']:.2e} ≤ 容差 {RELATIVE_TOLERANCE:.0e}")
+
+    # ------------------------------------------------------------ 2. 求一次梯度的用时（float32，CPU）
+    network32 = TwoLayerNet(784, HIDDEN_SIZE, 10, dtype=np.float32)
+    x_batch32, t_batch32 = x_train[:args.batch_size], y_train[:args.batch_size]
+    numpy_ms, torch_ms = time_one_gradient(network32, x_batch32, t_batch32, repeats=pick(real=200, quick=5))
+    print(f"求一次梯度（float32，批量大小 {args.batch_size}，CPU，中位数）："
+          f"NumPy 反向传播 {numpy_ms:.2f} 毫秒，PyTorch 自动求导 {torch_ms:.2f} 毫秒")
+
+    # ------------------------------------------------------------ 3. 只用张量训练同一个网络
+    set_seed(args.seed)
+    start_network = TwoLayerNet(784, HIDDEN_SIZE, 10, dtype=np.float32)  # 与第 3 章相同的 He 初始值
+    params = params_to_tensors(start_network.params, device=device)
+    optimizer = torch.optim.SGD(params.values(), lr=args.lr, momentum=args.momentum)
+    generator = torch.Generator().manual_seed(args.seed)  # 固定每轮的打乱顺序
+    train_loader = DataLoader(TensorDataset(torch.from_numpy(x_train), torch.from_numpy(y_train)),
+                              batch_size=args.batch_size, shuffle=True, generator=generator, num_workers=0)
+    test_loader = DataLoader(TensorDataset(torch.from_numpy(x_test), torch.from_numpy(y_test)),
+                             batch_size=1000, num_workers=0)
+
+    iteration_losses, test_acc_list = [], []
+    start = time.perf_counter()
+    for epoch in range(1, args.epochs + 1):
+        for step, (x, y) in enumerate(tqdm(train_loader, desc=f"第 {epoch}/{args.epochs} 轮",
+                                           leave=False, mininterval=1), start=1):
+            x, y = x.to(device), y.to(device)
+            pred = predict(params, x)
+            loss = cross_entropy(pred, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            iteration_losses.append(check_finite_loss(loss.item(), where=f"第 {epoch} 轮第 {step} 步"))
+        test_acc_list.append(accuracy(params, test_loader, device))
+        epoch_loss = float(np.mean(iteration_losses[-len(train_loader):]))
+        tqdm.write(f"第 {epoch} 轮：平均损失 {epoch_loss:.4f}，测试精度 {test_acc_list[-1]:.4f}")
+    seconds = time.perf_counter() - start
+    train_acc = accuracy(params, DataLoader(train_loader.dataset, batch_size=1000), device)
+
+    print(f"完成：梯度与反向传播一致（最大相对差 {comparison['max_rel_diff']:.1e}）；只用张量训练 {args.epochs} 轮"
+          f"（{len(iteration_losses)} 次更新），测试精度 {test_acc_list[-1]:.4f}（训练精度 {train_acc:.4f}），"
+          f"用时 {seconds:.1f} 秒")
+    save_json("ch06_pytorch_base/10_autograd_vs_backprop.json", {
+        "gradient_comparison": comparison,
+        "relative_tolerance": RELATIVE_TOLERANCE,
+        "gradient_ms": {"numpy_backprop": round(numpy_ms, 3), "torch_autograd": round(torch_ms, 3),
+                        "batch_size": args.batch_size, "dtype": "float32", "device": "cpu"},
+        "test_accuracy": test_acc_list[-1],
+        "train_accuracy": train_acc,
+        "test_acc_list": test_acc_list,
+        "seconds": round(seconds, 2),
+        "quick_mode": is_quick(),
+        "settings": {"network": f"784-{HIDDEN_SIZE}-10, ReLU, He 初始值", "optimizer": "SGD + momentum",
+                     "lr": args.lr, "momentum": args.momentum, "epochs": args.epochs,
+                     "batch_size": args.batch_size, "n_train": len(x_train), "n_test": len(x_test),
+                     "seed": args.seed, "device": str(device)},
+    })
+
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    ax_loss.plot(np.arange(1, len(iteration_losses) + 1), iteration_losses, linewidth=0.6)
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("参数更新次数")
+    ax_loss.set_ylabel("交叉熵损失（对数刻度）")
+    ax_loss.set_title("训练损失（每个小批量）")
+    ax_acc.plot(np.arange(1, args.epochs + 1), test_acc_list, "o-")
+    ax_acc.set_xlabel("轮数（epoch）")
+    ax_acc.set_ylabel("测试精度")
+    ax_acc.set_title(f"测试精度（最终 {test_acc_list[-1]:.4f}）")
+    ax_acc.grid(alpha=0.3)
+    fig.suptitle("只用张量和自动求导训练 784-100-10 网络（MNIST）")
+    fig.tight_layout()
+    save_figure(fig, "ch06_pytorch_base/10_autograd_vs_backprop.png")
+    show()
+
+
+if __name__ == "__main__":
+    main()

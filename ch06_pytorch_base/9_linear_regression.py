@@ -1,0 +1,218 @@
+"""线性回归的三种写法：同一份真实数据、同一个模型，三条路走到同一个答案。
+
+    python ch06_pytorch_base/9_linear_regression.py
+    DL_QUICK=1 python ch06_pytorch_base/9_linear_regression.py   # 快速模式
+
+数据：Ames 房价数据（data/house_prices/train.csv）。用地上居住面积 GrLivArea（千平方英尺）预测
+房价的对数 log(SalePrice)。按数据作者 De Cock 的建议去掉面积超过 4,000 平方英尺的 4 套房子
+（其中两套是价格异常低的离群点），再随机分出 20% 作为测试集。面积先标准化（减去训练集的均值、
+除以标准差），模型是 y = w·z + b（z 为标准化后的面积），损失是均方误差。
+
+1. 闭式解（最小二乘，torch.linalg.lstsq，float64）：精确答案，作为参照；
+2. 张量 + 自动求导：w、b 是 requires_grad 的张量，全批量梯度下降，更新写在 torch.no_grad() 里；
+3. nn.Linear + DataLoader + optim.SGD：小批量训练，后面几章的标准写法。
+
+三种写法的 w、b 与闭式解的差距打印出来，并断言在容差之内；图：拟合直线与两条损失曲线。
+"""
+import argparse
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
+
+from common.device import get_device
+from common.load_data import load_house_prices
+from common.paths import output_dir, save_json
+from common.plotting import plt, save_figure, show
+from common.quick import is_quick, pick
+from common.seed import set_seed
+from common.trainer import check_finite_loss
+
+MAX_AREA = 4000  # 平方英尺；数据作者建议去掉更大的房子（见 data/README.md 所列的 De Cock (2011)）
+TEST_FRACTION = 0.2
+# 全批量梯度下降收敛得很干净，只剩 float32 的舍入误差（参数约 10，float32 的相对精度约 1e-7）；
+# 小批量 SGD 的学习率不为 0 时参数一直在最优点附近抖动，只能要求它接近到 0.01 以内。
+GD_TOLERANCE = 1e-4
+SGD_TOLERANCE = 1e-2
+
+
+def load_area_and_log_price(seed):
+    """读取房价数据，返回 (x_train, x_test, y_train, y_test)：float32 张量，形状 (N, 1)。
+
+    x: 地上居住面积（千平方英尺）；y: log(SalePrice)。测试集是用 seed 打乱后的最后 20%。
+    """
+    train_df, _ = load_house_prices()  # test.csv 没有房价，这里不用
+    kept = train_df[train_df["GrLivArea"] <= MAX_AREA]
+    x = torch.tensor(kept["GrLivArea"].to_numpy() / 1000, dtype=torch.float32).unsqueeze(1)
+    y = torch.tensor(np.log(kept["SalePrice"].to_numpy()), dtype=torch.float32).unsqueeze(1)
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    n_test = int(len(x) * TEST_FRACTION)
+    train_index, test_index = order[n_test:], order[:n_test]
+    return x[train_index], x[test_index], y[train_index], y[test_index], len(train_df) - len(kept)
+
+
+def standardize(x, mean, std):
+    """标准化：z = (x - mean) / std。
+
+    不标准化时，面积约 1.5、截距约 11，损失曲面在 w、b 两个方向上的陡峭程度相差约 45 倍，
+    梯度下降只能用适合陡方向的小学习率，在平缓方向上就走得很慢；标准化后两个方向一样陡。
+    """
+    return (x - mean) / std
+
+
+def fit_closed_form(x, y):
+    """最小二乘的闭式解：在 x 后面拼一列 1，解 [x, 1] @ [w, b]ᵀ ≈ y。返回 (w, b) 两个 float（float64 计算）。"""
+    design = torch.cat([x, torch.ones_like(x)], dim=1).double()  # (N, 2)
+    solution = torch.linalg.lstsq(design, y.double()).solution  # (2, 1)
+    return solution[0, 0].item(), solution[1, 0].item()
+
+
+def fit_autograd(x, y, lr, steps):
+    """写法 2：w、b 是两个需要梯度的张量，全批量梯度下降 steps 步。
+
+    返回 (w, b, losses)：losses 是每一步更新之前的均方误差。
+    """
+    w = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for step in range(1, steps + 1):
+        pred = x * w + b
+        loss = ((pred - y) ** 2).mean()
+        loss.backward()  # 求出 w.grad 和 b.grad
+        with torch.no_grad():  # 更新参数这一步本身不应该被记进计算图
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad = None  # 梯度会累加，每步用完清掉
+        b.grad = None
+        losses.append(check_finite_loss(loss.item(), where=f"写法 2 第 {step} 步"))
+    return w.item(), b.item(), losses
+
+
+def fit_nn_linear(x, y, lr, epochs, batch_size, seed, device="cpu"):
+    """写法 3：nn.Linear(1, 1) + DataLoader + optim.SGD 的小批量训练。
+
+    返回 (w, b, losses)：losses 是每轮结束后在全部训练数据上的均方误差。
+    """
+    torch.manual_seed(seed)
+    model = nn.Linear(1, 1).to(device)
+    loss_fn = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed), num_workers=0)
+    losses = []
+    for epoch in tqdm(range(1, epochs + 1), desc="写法 3", leave=False, mininterval=1):
+        model.train()
+        for x_batch, y_batch in loader:
+            x_batch, y_batch = x_batch.to(device), y_batch.to(device)
+            pred = model(x_batch)
+            loss = loss_fn(pred, y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            epoch_loss = loss_fn(model(x.to(device)), y.to(device)).item()
+        losses.append(check_finite_loss(epoch_loss, where=f"写法 3 第 {epoch} 轮"))
+    return model.weight.item(), model.bias.item(), losses
+
+
+def mse(x, y, w, b):
+    """直线 y = w·x + b 在 (x, y) 上的均方误差（float）。"""
+    return ((x * w + b - y) ** 2).mean().item()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="线性回归的三种写法：闭式解、张量 + 自动求导、nn.Linear + SGD")
+    parser.add_argument("--gd-steps", type=int, default=200, help="写法 2 的步数（默认 200）")
+    parser.add_argument("--gd-lr", type=float, default=0.1, help="写法 2 的学习率（默认 0.1）")
+    parser.add_argument("--epochs", type=int, default=pick(real=100, quick=10), help="写法 3 的轮数（默认 100）")
+    parser.add_argument("--batch-size", type=int, default=64, help="写法 3 的批量大小（默认 64）")
+    parser.add_argument("--lr", type=float, default=0.01, help="写法 3 的学习率（默认 0.01）")
+    parser.add_argument("--device", default=None, help="写法 3 用的设备：cpu、cuda 或 mps；默认自动选择")
+    parser.add_argument("--seed", type=int, default=42, help="随机种子（默认 42）")
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
+    device = torch.device(args.device) if args.device else get_device(verbose=True)
+    if args.device:
+        print(f"使用设备：{device}")
+    set_seed(args.seed)
+    x_train, x_test, y_train, y_test, n_removed = load_area_and_log_price(args.seed)
+    print(f"房价数据：去掉面积超过 {MAX_AREA} 平方英尺的 {n_removed} 套，训练 {len(x_train)} 套，测试 {len(x_test)} 套")
+
+    mean, std = x_train.mean(), x_train.std()  # 只用训练集的统计量，测试集照搬
+    z_train, z_test = standardize(x_train, mean, std), standardize(x_test, mean, std)
+
+    start = time.perf_counter()
+    fits = {"闭式解": fit_closed_form(z_train, y_train)}
+    w, b, gd_losses = fit_autograd(z_train, y_train, args.gd_lr, args.gd_steps)
+    fits["张量 + 自动求导"] = (w, b)
+    w, b, sgd_losses = fit_nn_linear(z_train, y_train, args.lr, args.epochs, args.batch_size, args.seed, device)
+    fits["nn.Linear + SGD"] = (w, b)
+    seconds = time.perf_counter() - start
+
+    w_ref, b_ref = fits["闭式解"]
+    baseline_mse = ((y_test - y_train.mean()) ** 2).mean().item()  # 不看面积，一律猜训练集的平均价
+    results = {}
+    for name, (w, b) in fits.items():
+        results[name] = {"w": w, "b": b, "train_mse": mse(z_train, y_train, w, b),
+                         "test_mse": mse(z_test, y_test, w, b),
+                         "max_param_diff": max(abs(w - w_ref), abs(b - b_ref))}
+        print(f"{name:>16}：w = {w:.6f}，b = {b:.6f}，测试集均方误差 {results[name]['test_mse']:.5f}，"
+              f"与闭式解的最大差 {results[name]['max_param_diff']:.1e}")
+    print(f"参照：一律猜训练集平均价时测试集均方误差 {baseline_mse:.5f}")
+    slope_per_1000 = w_ref / std.item()  # 换回原来的单位：每千平方英尺 log(房价) 增加多少
+
+    quick = is_quick()
+    for name, tolerance in (("张量 + 自动求导", GD_TOLERANCE), ("nn.Linear + SGD", SGD_TOLERANCE)):
+        difference = results[name]["max_param_diff"]
+        if difference > tolerance and not quick:  # 快速模式步数太少，不要求收敛
+            raise AssertionError(f"{name} 与闭式解相差 {difference:.1e}，超过容差 {tolerance:.0e}：步数是否太少、学习率是否合适？")
+    print(f"完成：三种写法一致（全批量梯度下降差 {results['张量 + 自动求导']['max_param_diff']:.1e} ≤ {GD_TOLERANCE:.0e}，"
+          f"小批量 SGD 差 {results['nn.Linear + SGD']['max_param_diff']:.1e} ≤ {SGD_TOLERANCE:.0e}）；"
+          f"面积每多 1000 平方英尺，房价约乘以 {np.exp(slope_per_1000):.2f}；用时 {seconds:.1f} 秒")
+    save_json("ch06_pytorch_base/9_linear_regression.json", {
+        "fits": results, "baseline_test_mse": baseline_mse,
+        "tolerances": {"gradient_descent": GD_TOLERANCE, "sgd": SGD_TOLERANCE},
+        "area_mean": mean.item(), "area_std": std.item(), "slope_per_1000_sqft": slope_per_1000,
+        "n_train": len(x_train), "n_test": len(x_test), "n_removed": n_removed,
+        "seconds": round(seconds, 2), "quick_mode": quick, "settings": vars(args),
+    })
+
+    fig, (ax_fit, ax_loss) = plt.subplots(1, 2, figsize=(12, 4.5))
+    ax_fit.scatter(x_train.squeeze(1), y_train.squeeze(1), s=6, alpha=0.35, label="训练数据")
+    ax_fit.scatter(x_test.squeeze(1), y_test.squeeze(1), s=6, alpha=0.35, color="tab:gray", label="测试数据")
+    line_x = torch.linspace(float(x_train.min()), float(x_train.max()), 2)
+    for (name, (w, b)), style in zip(fits.items(), ("-", "--", ":")):
+        line_y = w * standardize(line_x, mean, std) + b
+        ax_fit.plot(line_x, line_y, style, linewidth=2, label=f"{name}：w = {w:.4f}，b = {b:.4f}")
+    ax_fit.set_xlabel("地上居住面积（千平方英尺）")
+    ax_fit.set_ylabel("log(房价)")
+    ax_fit.set_title("三种写法得到的直线重合")
+    ax_fit.legend(fontsize=8)
+
+    closed_form_mse = results["闭式解"]["train_mse"]
+    ax_loss.plot(np.arange(1, len(gd_losses) + 1), np.array(gd_losses) - closed_form_mse,
+                 label="张量 + 自动求导（横轴：步）")
+    ax_loss.plot(np.arange(1, len(sgd_losses) + 1), np.array(sgd_losses) - closed_form_mse,
+                 label="nn.Linear + SGD（横轴：轮）")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xscale("log")
+    ax_loss.set_xlabel("步数 / 轮数（对数刻度）")
+    ax_loss.set_ylabel("训练均方误差 − 闭式解的均方误差")
+    ax_loss.set_title("损失曲线：向闭式解的最小值靠近")
+    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.legend()
+    fig.tight_layout()
+    save_figure(fig, "ch06_pytorch_base/9_linear_regression.png")
+    show()
+
+
+if __name__ == "__main__":
+    main()

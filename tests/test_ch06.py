@@ -1,0 +1,150 @@
+"""ch06_pytorch_base 的测试：自动求导与第 3 章手写反向传播一致，线性回归的三种写法一致且可复现。
+
+章节脚本的文件名以数字开头，不能用 import 语句导入，这里按文件路径导入（脚本的工作都在 main() 里，导入时不会运行）。
+"""
+import importlib.util
+
+import numpy as np
+import pytest
+import torch
+
+from common.paths import REPO_ROOT
+
+
+def import_from(relative_path, module_name):
+    """按路径导入仓库里的一个 .py 文件，注册为 module_name。"""
+    spec = importlib.util.spec_from_file_location(module_name, REPO_ROOT / relative_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+autograd_vs_backprop = import_from("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
+linear_regression = import_from("ch06_pytorch_base/9_linear_regression.py", "ch06_linear_regression")
+TwoLayerNet = autograd_vs_backprop.load_numpy_two_layer_net()
+
+
+def small_network_and_batch(seed=0, batch_size=6, input_size=8, hidden_size=5, classes=4):
+    """一个 float64 的小 TwoLayerNet 和一个随机批（多于 1 个样本：ReLU 后的梯度才不会大多恒为 0）。"""
+    np.random.seed(seed)
+    network = TwoLayerNet(input_size, hidden_size, classes, dtype=np.float64)
+    network.params["b1"][:] = np.random.randn(hidden_size)  # 偏置不为 0，b 的梯度公式也被检查到
+    network.params["b2"][:] = np.random.randn(classes)
+    x = np.random.randn(batch_size, input_size)
+    t = np.random.randint(0, classes, size=batch_size)
+    return network, x, t
+
+
+# ---------------------------------------------------------------- 10_autograd_vs_backprop.py
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_autograd_gradients_equal_numpy_backprop(seed):
+    network, x, t = small_network_and_batch(seed)
+    result = autograd_vs_backprop.compare_gradients(network, x, t)
+    # float64 下两边做同样的运算，只差求和顺序：差异是 1e-16 量级的舍入，1e-10 留足余量
+    assert result["max_rel_diff"] < autograd_vs_backprop.RELATIVE_TOLERANCE
+    assert result["autograd_loss"] == pytest.approx(result["backprop_loss"], rel=1e-12)
+    assert set(result["params"]) == {"W1", "b1", "W2", "b2"}
+
+
+def test_comparison_catches_a_wrong_forward_pass(monkeypatch):
+    """对照不是摆设：把 ReLU 换成 sigmoid，梯度就对不上了。"""
+    network, x, t = small_network_and_batch()
+
+    def wrong_predict(params, x):
+        return torch.sigmoid(x @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
+
+    monkeypatch.setattr(autograd_vs_backprop, "predict", wrong_predict)
+    assert autograd_vs_backprop.compare_gradients(network, x, t)["max_rel_diff"] > 1e-3
+
+
+def test_cross_entropy_matches_torch_and_survives_large_logits():
+    torch.manual_seed(0)
+    logits = torch.randn(7, 10, dtype=torch.float64) * 3
+    labels = torch.randint(0, 10, (7,))
+    expected = torch.nn.functional.cross_entropy(logits, labels)
+    assert autograd_vs_backprop.cross_entropy(logits, labels).item() == pytest.approx(expected.item(), rel=1e-12)
+    huge = autograd_vs_backprop.cross_entropy(logits + 1000, labels)  # 加同一个常数，softmax 不变
+    assert huge.item() == pytest.approx(expected.item(), rel=1e-9)
+
+
+def test_autograd_gradients_pass_torch_gradcheck():
+    """独立的参照：torch.autograd.gradcheck 用数值微分检查 predict + cross_entropy 的梯度。"""
+    network, x, t = small_network_and_batch(seed=3)
+    params = autograd_vs_backprop.params_to_tensors(network.params)
+    x_tensor, t_tensor = torch.from_numpy(x), torch.from_numpy(t)
+
+    def loss_of(W1, b1, W2, b2):
+        logits = autograd_vs_backprop.predict({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, x_tensor)
+        return autograd_vs_backprop.cross_entropy(logits, t_tensor)
+
+    assert torch.autograd.gradcheck(loss_of, tuple(params.values()), eps=1e-6, atol=1e-7)
+
+
+def test_params_to_tensors_copies_and_keeps_dtype():
+    network, _, _ = small_network_and_batch()
+    params = autograd_vs_backprop.params_to_tensors(network.params)
+    assert all(p.is_leaf and p.requires_grad and p.dtype == torch.float64 for p in params.values())
+    params["W1"].data.add_(1.0)  # 改张量不影响 NumPy 的参数：是复制，不是共享
+    assert not np.allclose(params["W1"].detach().numpy(), network.params["W1"])
+
+
+# ---------------------------------------------------------------- 9_linear_regression.py
+
+@pytest.fixture(scope="module")
+def house_data():
+    x_train, x_test, y_train, y_test, n_removed = linear_regression.load_area_and_log_price(seed=42)
+    mean, std = x_train.mean(), x_train.std()
+    return linear_regression.standardize(x_train, mean, std), y_train, n_removed, len(x_test)
+
+
+def test_house_data_has_the_documented_split(house_data):
+    z_train, y_train, n_removed, n_test = house_data
+    assert n_removed == 4  # 面积超过 4,000 平方英尺的 4 套
+    assert len(z_train) + n_test == 1456 and n_test == int(1456 * linear_regression.TEST_FRACTION)
+    assert z_train.shape == (len(z_train), 1) and z_train.dtype == torch.float32
+    assert abs(z_train.mean().item()) < 1e-5 and z_train.std().item() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_closed_form_matches_numpy_polyfit(house_data):
+    z_train, y_train, _, _ = house_data
+    w, b = linear_regression.fit_closed_form(z_train, y_train)
+    slope, intercept = np.polyfit(z_train.squeeze(1).double().numpy(), y_train.squeeze(1).double().numpy(), deg=1)
+    assert (w, b) == pytest.approx((slope, intercept), abs=1e-9)
+
+
+def test_three_ways_agree_on_the_house_data(house_data):
+    z_train, y_train, _, _ = house_data
+    w_ref, b_ref = linear_regression.fit_closed_form(z_train, y_train)
+    w_gd, b_gd, gd_losses = linear_regression.fit_autograd(z_train, y_train, lr=0.1, steps=200)
+    w_sgd, b_sgd, sgd_losses = linear_regression.fit_nn_linear(z_train, y_train, lr=0.01, epochs=100,
+                                                               batch_size=64, seed=42)
+    # 容差的理由写在脚本里：全批量梯度下降只剩 float32 舍入，小批量 SGD 在最优点附近抖动
+    assert max(abs(w_gd - w_ref), abs(b_gd - b_ref)) < linear_regression.GD_TOLERANCE
+    assert max(abs(w_sgd - w_ref), abs(b_sgd - b_ref)) < linear_regression.SGD_TOLERANCE
+    assert gd_losses[-1] < gd_losses[0] / 100 and sgd_losses[-1] < sgd_losses[0] / 100
+
+
+def test_gradient_descent_recovers_a_known_line():
+    x = torch.linspace(-2, 2, 50).unsqueeze(1)
+    y = 2.5 * x - 0.7  # 没有噪声：最优解就是真实参数
+    assert linear_regression.fit_closed_form(x, y) == pytest.approx((2.5, -0.7), abs=1e-6)
+    w, b, _ = linear_regression.fit_autograd(x, y, lr=0.1, steps=300)
+    assert (w, b) == pytest.approx((2.5, -0.7), abs=1e-4)
+
+
+def test_nn_linear_fit_is_reproducible_with_the_same_seed(house_data):
+    z_train, y_train, _, _ = house_data
+    first = linear_regression.fit_nn_linear(z_train, y_train, lr=0.01, epochs=3, batch_size=64, seed=7)
+    second = linear_regression.fit_nn_linear(z_train, y_train, lr=0.01, epochs=3, batch_size=64, seed=7)
+    other = linear_regression.fit_nn_linear(z_train, y_train, lr=0.01, epochs=3, batch_size=64, seed=8)
+    assert first == second
+    assert first[:2] != other[:2]
+
+
+def test_diverging_regression_stops_with_a_clear_error(house_data):
+    from common.trainer import TrainingDivergedError
+
+    z_train, y_train, _, _ = house_data
+    with pytest.raises(TrainingDivergedError, match="学习率"):
+        linear_regression.fit_autograd(z_train, y_train, lr=5.0, steps=500)
