@@ -189,12 +189,36 @@ def smooth_l1(y, t, beta=1.0):
     return float(np.mean(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)))
 
 
+def check_labels(name, t, num_classes):
+    """检查分类标签，有问题时抛出 ValueError（cross_entropy 与 SoftmaxWithLoss 共用）。
+
+    t: 整数标签 (N,)，取值应在 [0, num_classes) 之内——负数会被 NumPy 当成"倒数第几个"而悄悄算错，
+       大于等于 num_classes 会在取下标时报出看不懂的 IndexError；
+       或 one-hot / 软标签 (N, num_classes)：每行应有正数，全 0 的行对损失毫无贡献，多半是标签做错了。
+    name: 报错时写在最前面的函数名。
+    """
+    if t.ndim == 1:
+        if t.size and (t.min() < 0 or t.max() >= num_classes):
+            bad = t[(t < 0) | (t >= num_classes)]
+            raise ValueError(
+                f"{name}: 整数标签应在 [0, {num_classes}) 之内（共 {num_classes} 个类别），"
+                f"实际出现了 {sorted(set(bad.tolist()))[:5]}；请检查标签是否从 0 开始编号、类别数是否正确"
+            )
+        return
+    empty_rows = np.flatnonzero(~np.any(t > 0, axis=1))
+    if empty_rows.size:
+        raise ValueError(
+            f"{name}: one-hot 标签第 {empty_rows[:5].tolist()} 行全为 0（没有正确类别）；"
+            f"每行应恰好在正确类别处为 1，请检查 one-hot 编码"
+        )
+
+
 def cross_entropy(y, t):
     """交叉熵误差（cross entropy error）：批内平均的 -log(正确类别的概率)。
 
     y: softmax 输出的概率，(N, C) 一批或 (C,) 一个样本。
-    t: 与 y 同形状的 one-hot（也可以是软标签），或整数标签 (N,) / 单个整数。
-    返回 Python float。
+    t: 与 y 同形状的 one-hot（也可以是软标签），或整数标签 (N,) / 单个整数，取值在 [0, C) 之内。
+    返回 Python float。标签越界或 one-hot 出现全 0 的行时抛出 ValueError（见 check_labels）。
 
     log(0) = -inf，所以像书中一样在 log 里加上 1e-7：log(y + 1e-7)。
     代价是结果比精确值略小，约 1e-7 / y[正确类别]（y 为 0.1 时约 1e-6）。
@@ -209,11 +233,13 @@ def cross_entropy(y, t):
         raise ValueError(f"cross_entropy: y 应为 (N, C) 或 (C,)，实际形状为 {y.shape}")
     batch_size = y.shape[0]
     if t.shape == y.shape:  # one-hot 或软标签
+        check_labels("cross_entropy", t, y.shape[1])
         return float(-np.sum(t * np.log(y + 1e-7)) / batch_size)
     if t.shape != (batch_size,) or not np.issubdtype(t.dtype, np.integer):
         raise ValueError(
             f"cross_entropy: t 应为与 y 同形状 {y.shape} 的 one-hot，或形状为 ({batch_size},) 的整数标签，"
             f"实际形状为 {t.shape}、dtype 为 {t.dtype}"
         )
+    check_labels("cross_entropy", t, y.shape[1])
     correct_prob = y[np.arange(batch_size), t]
     return float(-np.sum(np.log(correct_prob + 1e-7)) / batch_size)

@@ -9,8 +9,20 @@
 """
 import numpy as np
 
-from common.functions import log_softmax, sigmoid, softmax
+from common.functions import check_labels, log_softmax, sigmoid, softmax
 from common.util import col2im, conv_output_size, im2col
+
+
+def _check_array(where, x):
+    """层的输入必须是 NumPy 数组：列表没有 shape、ndim，也不能做 x <= 0 这样的逐元素比较。"""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{where}: 输入应为 NumPy 数组，实际为 {type(x).__name__}；请先用 np.asarray(x) 转换")
+
+
+def _check_forward_done(where, saved):
+    """backward 要用 forward 保存的中间结果；还没有正向传播时给出明确的报错，而不是 None 引起的怪异错误。"""
+    if saved is None:
+        raise RuntimeError(f"{where}: 还没有调用 forward。反向传播要用正向传播时保存的中间结果，请先调用 forward 再调用 backward")
 
 
 class MulLayer:
@@ -28,6 +40,7 @@ class MulLayer:
 
     def backward(self, dout):
         """乘法节点把上游梯度乘以"另一个"输入：返回 (dx, dy) = (dout * y, dout * x)。"""
+        _check_forward_done("MulLayer.backward", self.x)
         dx = dout * self.y
         dy = dout * self.x
         return dx, dy
@@ -54,12 +67,14 @@ class Relu:
         self.mask = None
 
     def forward(self, x):
-        """x: 任意形状；返回同形状、同 dtype。"""
+        """x: 任意形状的数组；返回同形状、同 dtype。"""
+        _check_array("Relu.forward", x)
         self.mask = x <= 0
         return np.maximum(x, 0)
 
     def backward(self, dout):
         """x > 0 处梯度原样通过，x <= 0 处为 0。返回新数组，不改写 dout。"""
+        _check_forward_done("Relu.backward", self.mask)
         return dout * ~self.mask  # 乘以"保留"掩码（True 当作 1，False 当作 0）
 
 
@@ -76,6 +91,7 @@ class Sigmoid:
 
     def backward(self, dout):
         """sigmoid 的导数可以只用输出表示：y * (1 - y)。"""
+        _check_forward_done("Sigmoid.backward", self.out)
         return dout * (1 - self.out) * self.out
 
 
@@ -87,6 +103,13 @@ class Affine:
     """
 
     def __init__(self, W, b):
+        _check_array("Affine 的权重 W", W)
+        _check_array("Affine 的偏置 b", b)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"Affine: W 应为 (D, M)、b 应为 (M,)，实际 W 的形状为 {W.shape}、b 的形状为 {b.shape}；"
+                f"b 的长度应等于 W 的列数（输出神经元数）"
+            )
         self.W = W
         self.b = b
         self.x = None  # 展平后的输入 (N, D)
@@ -96,6 +119,7 @@ class Affine:
 
     def forward(self, x):
         """x: (N, D) 或 (N, ...)（展平后共 D 个特征）；返回 (N, M)。"""
+        _check_array("Affine.forward", x)
         if x.ndim < 2:
             raise ValueError(f"Affine: x 应为批量数据 (N, D)，实际形状为 {x.shape}；单个样本请写成 x.reshape(1, -1)")
         self.original_x_shape = x.shape
@@ -110,6 +134,7 @@ class Affine:
 
     def backward(self, dout):
         """dout: (N, M)；返回 dx，形状与正向输入相同。"""
+        _check_forward_done("Affine.backward", self.x)
         dx = dout @ self.W.T
         self.dW = self.x.T @ dout  # (D, N) @ (N, M)：每个样本的贡献相加
         self.db = dout.sum(axis=0)  # 偏置被加到每个样本上，所以梯度沿批量方向求和
@@ -131,7 +156,11 @@ class SoftmaxWithLoss:
         self.t = None
 
     def forward(self, x, t):
-        """x: (N, C) 的分数（logits）；t: one-hot (N, C) 或整数标签 (N,)。返回平均交叉熵（float）。"""
+        """x: (N, C) 的分数（logits）；t: one-hot (N, C) 或整数标签 (N,)，取值在 [0, C) 之内。
+
+        返回平均交叉熵（float）。标签越界或 one-hot 有全 0 的行时抛出 ValueError。
+        """
+        _check_array("SoftmaxWithLoss.forward", x)
         if x.ndim != 2:
             raise ValueError(f"SoftmaxWithLoss: x 应为 (N, C)，实际形状为 {x.shape}")
         t = np.asarray(t)
@@ -142,6 +171,7 @@ class SoftmaxWithLoss:
                 f"SoftmaxWithLoss: 标签 t 的形状 {t.shape}（dtype {t.dtype}）与 x 的形状 {x.shape} 不匹配，"
                 f"t 应为 one-hot {x.shape} 或整数标签 ({batch_size},)"
             )
+        check_labels("SoftmaxWithLoss", t, x.shape[1])
         self.t = t
         self.y = softmax(x)
         log_y = log_softmax(x)
@@ -153,6 +183,7 @@ class SoftmaxWithLoss:
 
     def backward(self, dout=1):
         """返回 dx = (y - t) / N * dout，形状 (N, C)，dtype 与 x 相同。"""
+        _check_forward_done("SoftmaxWithLoss.backward", self.y)
         batch_size = self.y.shape[0]
         dx = self.y.copy()
         if self.t.shape == dx.shape:
@@ -178,9 +209,12 @@ class Dropout:
             raise ValueError(f"Dropout: dropout_ratio 应在 [0, 1) 之间，实际为 {dropout_ratio}")
         self.dropout_ratio = dropout_ratio
         self.mask = None  # 布尔数组，True 表示保留；推理时为 None
+        self.train_flg = None  # 上一次 forward 是否为训练模式；None 表示还没有正向传播过
 
     def forward(self, x, train_flg=True):
-        """x: 任意形状；返回同形状、同 dtype。"""
+        """x: 任意形状的数组；返回同形状、同 dtype。"""
+        _check_array("Dropout.forward", x)
+        self.train_flg = train_flg
         if not train_flg:
             self.mask = None
             return x
@@ -189,6 +223,7 @@ class Dropout:
 
     def backward(self, dout):
         """与正向使用同一个掩码：被丢弃的位置梯度为 0，保留的位置同样除以 (1 - ratio)。"""
+        _check_forward_done("Dropout.backward", self.train_flg)
         if self.mask is None:
             return dout
         return dout * self.mask / (1 - self.dropout_ratio)
@@ -237,11 +272,13 @@ class BatchNormalization:
 
     def forward(self, x, train_flg=True):
         """x: (N, D) 或 (N, C, H, W)；返回同形状、同 dtype。"""
+        _check_array("BatchNormalization.forward", x)
         axes, param_shape = self._axes_and_shape(x)
         channels = x.shape[1]
-        if self.gamma.shape != (channels,):
+        if self.gamma.shape != (channels,) or self.beta.shape != (channels,):
             raise ValueError(
-                f"BatchNormalization: gamma 的形状 {self.gamma.shape} 与输入的特征数 {channels} 不一致（x 的形状 {x.shape}）"
+                f"BatchNormalization: gamma 的形状 {self.gamma.shape}、beta 的形状 {self.beta.shape} "
+                f"应为 ({channels},)，与输入的特征数一致（x 的形状 {x.shape}）"
             )
         if self.running_mean is None:
             self.running_mean = np.zeros(channels, dtype=x.dtype)
@@ -272,6 +309,7 @@ class BatchNormalization:
 
     def backward(self, dout):
         """dout: 与输入同形状；返回 dx，并把参数梯度存入 dgamma、dbeta（形状同 gamma）。"""
+        _check_forward_done("BatchNormalization.backward", self.xn)
         axes, param_shape = self._axes_and_shape(dout)
         self.dbeta = dout.sum(axis=axes)
         self.dgamma = (dout * self.xn).sum(axis=axes)

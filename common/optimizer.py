@@ -1,12 +1,42 @@
 """参数更新方法（docs/04_学习的技巧.md）：SGD、Momentum、Nesterov、AdaGrad、RMSprop、Adam。
 
 用法都一样：optimizer.update(params, grads)。
-params、grads 是以参数名（'W1'、'b1' ...）为键的数组字典；update 原地修改 params 中的数组
+params、grads 是以参数名（'W1'、'b1' ...）为键的数组字典，两者的键和每个数组的形状必须一致（否则 ValueError）；update 原地修改 params 中的数组
 （各层引用的是同一个数组对象，所以层里的权重也随之更新）。
 有状态的方法（速度、平方梯度的累积等）按参数名分别保存，第一次见到某个参数时初始化为 0。
 所有公式都选成与 torch.optim 中同名优化器逐步一致的形式（见 tests/test_optimizer.py）。
 """
 import numpy as np
+
+
+def check_grads(params, grads):
+    """update 之前核对梯度字典：键与 params 一一对应、每个梯度与其参数同形状，否则抛出 ValueError；
+    参数或梯度不是 NumPy 数组（例如列表）时抛出 TypeError。
+
+    不核对的话，缺少的键会变成看不懂的 KeyError，多出的键会被悄悄忽略（那个参数从不更新），
+    形状不同的梯度还可能被广播：(2,) 的梯度加到 (3, 2) 的参数上不会报错，却更新错了。
+    """
+    for key, value in params.items():
+        if not isinstance(value, np.ndarray):  # update 原地修改数组，层里引用的才是同一份；数和列表做不到
+            raise TypeError(f"optimizer.update: 参数 {key!r} 应为 NumPy 数组，实际为 {type(value).__name__}")
+    for key, value in grads.items():
+        if not isinstance(value, (np.ndarray, np.generic)):
+            raise TypeError(f"optimizer.update: 梯度 {key!r} 应为 NumPy 数组，实际为 {type(value).__name__}；"
+                            "请先用 np.asarray 转换")
+    missing = sorted(set(params) - set(grads))
+    unknown = sorted(set(grads) - set(params))
+    wrong_shape = [f"{key}: 参数 {np.shape(params[key])}，梯度 {np.shape(grads[key])}"
+                   for key in params if key in grads and np.shape(grads[key]) != np.shape(params[key])]
+    problems = []
+    if missing:
+        problems.append(f"缺少这些参数的梯度 {missing}")
+    if unknown:
+        problems.append(f"多出了没有对应参数的梯度 {unknown}")
+    if wrong_shape:
+        problems.append(f"梯度与参数形状不同（{'；'.join(wrong_shape)}）")
+    if problems:
+        raise ValueError("optimizer.update: " + "；".join(problems)
+                         + "。grads 应与 params 有相同的键，每个梯度与对应参数同形状")
 
 
 class SGD:
@@ -16,6 +46,7 @@ class SGD:
         self.lr = lr
 
     def update(self, params, grads):
+        check_grads(params, grads)
         for key in params:
             params[key] -= self.lr * grads[key]
 
@@ -34,6 +65,7 @@ class Momentum:
         self.v = {}
 
     def update(self, params, grads):
+        check_grads(params, grads)
         for key in params:
             if key not in self.v:
                 self.v[key] = np.zeros_like(params[key])
@@ -58,6 +90,7 @@ class Nesterov:
         self.v = {}
 
     def update(self, params, grads):
+        check_grads(params, grads)
         for key in params:
             if key not in self.v:
                 self.v[key] = np.zeros_like(params[key])
@@ -80,6 +113,7 @@ class AdaGrad:
         self.h = {}
 
     def update(self, params, grads):
+        check_grads(params, grads)
         for key in params:
             if key not in self.h:
                 self.h[key] = np.zeros_like(params[key])
@@ -103,6 +137,7 @@ class RMSprop:
         self.h = {}
 
     def update(self, params, grads):
+        check_grads(params, grads)
         for key in params:
             if key not in self.h:
                 self.h[key] = np.zeros_like(params[key])
@@ -139,6 +174,7 @@ class Adam:
         self.v = {}
 
     def update(self, params, grads):
+        check_grads(params, grads)
         self.iter += 1
         correction1 = 1 - self.beta1 ** self.iter
         correction2 = 1 - self.beta2 ** self.iter

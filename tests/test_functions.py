@@ -20,7 +20,6 @@ ACTIVATIONS = [
     functions.leaky_relu,
     functions.swish,
     functions.softplus,
-    functions.identity,
     functions.sigmoid_grad,
     functions.relu_grad,
     functions.tanh_grad,
@@ -148,6 +147,15 @@ def test_activation_derivative_matches_torch_autograd(grad_fn, torch_fn, rng):
     np.testing.assert_allclose(grad_fn(x), xt.grad.numpy(), rtol=FLOAT64_TOL, atol=FLOAT64_TOL)
 
 
+def test_relu_grad_at_exactly_zero_is_zero_like_torch():
+    # ReLU 在 0 处不可导，约定取 0（torch 也取 0）；上面的比较特意避开了 0，所以这里单独检验
+    x = np.array([-1.0, 0.0, 1.0])
+    xt = torch.tensor(x, requires_grad=True)
+    torch.relu(xt).sum().backward()
+    np.testing.assert_array_equal(functions.relu_grad(x), xt.grad.numpy())
+    assert functions.relu_grad(np.array([0.0]))[0] == 0.0
+
+
 def test_step_function_is_one_only_for_positive_input():
     np.testing.assert_array_equal(functions.step_function(np.array([-2.0, 0.0, 0.5, 3.0])), [0, 0, 1, 1])
 
@@ -164,10 +172,12 @@ def test_regression_losses_match_torch(shape, rng):
         assert functions.smooth_l1(y, t, beta=beta) == pytest.approx(expected, rel=FLOAT64_TOL)
 
 
-def test_regression_losses_reject_mismatched_shapes():
-    # (3, 1) 与 (3,) 会被广播成 (3, 3)，悄悄算出错误的损失；应当报错并给出两个形状
-    with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\)"):
-        functions.mean_squared_error(np.zeros((3, 1)), np.zeros(3))
+@pytest.mark.parametrize("loss_fn", [functions.mean_squared_error, functions.mean_absolute_error,
+                                     functions.smooth_l1], ids=lambda f: f.__name__)
+def test_regression_losses_reject_mismatched_shapes(loss_fn):
+    # (3, 1) 与 (3,) 会被广播成 (3, 3)，悄悄算出错误的损失；应当报错并给出函数名和两个形状
+    with pytest.raises(ValueError, match=loss_fn.__name__ + r".*\(3, 1\).*\(3,\)"):
+        loss_fn(np.zeros((3, 1)), np.zeros(3))
 
 
 @pytest.mark.parametrize("label_form", ["labels", "one-hot"])
@@ -192,6 +202,25 @@ def test_cross_entropy_rejects_labels_of_wrong_length(rng):
     y = functions.softmax(rng.standard_normal((4, 3)))
     with pytest.raises(ValueError, match=r"\(4, 3\).*\(5,\)"):
         functions.cross_entropy(y, np.zeros(5, dtype=int))
+
+
+@pytest.mark.parametrize("bad_label", [-1, 3, 7])
+def test_cross_entropy_rejects_labels_outside_the_class_range(bad_label, rng):
+    # -1 会被 NumPy 当作"最后一个类别"悄悄算出一个损失，3 会变成看不懂的 IndexError：都应明确报错
+    y = functions.softmax(rng.standard_normal((4, 3)))
+    with pytest.raises(ValueError, match=r"\[0, 3\)") as info:
+        functions.cross_entropy(y, np.array([0, 1, bad_label, 2]))
+    assert str(bad_label) in str(info.value)
+    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+        functions.cross_entropy(y[0], bad_label)  # 单个样本同样检查
+
+
+def test_cross_entropy_rejects_an_all_zero_one_hot_row(rng):
+    y = functions.softmax(rng.standard_normal((4, 3)))
+    t = one_hot([0, 1, 2, 0], 3)
+    t[2] = 0  # 这一行没有正确类别，对损失毫无贡献
+    with pytest.raises(ValueError, match=r"\[2\].*全为 0"):
+        functions.cross_entropy(y, t)
 
 
 # ---------------------------------------------------------------- dtype

@@ -8,6 +8,8 @@
 数值梯度检验的做法：取一个随机的"上游梯度" G，令标量 L = sum(forward(...) * G)，
 则 L 对输入的梯度正是 backward(G) 应返回的值。
 """
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -528,3 +530,78 @@ def test_convolution_rejects_wrong_channel_count():
     layer = Convolution(np.zeros((4, 3, 3, 3)), np.zeros(4))
     with pytest.raises(ValueError, match=r"\(2, 1, 5, 5\)"):
         layer.forward(np.zeros((2, 1, 5, 5)))
+
+
+# ---------------------------------------------------------------- 错误的输入：明确报错，而不是悄悄算错
+
+def test_batchnorm_rejects_gamma_or_beta_of_the_wrong_shape(rng):
+    x = rng.standard_normal((6, 4))
+    with pytest.raises(ValueError, match=r"gamma 的形状 \(3,\).*\(4,\)"):
+        BatchNormalization(np.ones(3), np.zeros(4)).forward(x)
+    with pytest.raises(ValueError, match=r"beta 的形状 \(1, 4\)"):
+        BatchNormalization(np.ones(4), np.zeros((1, 4))).forward(x)
+
+
+@pytest.mark.parametrize("ratio", [-0.1, 1.0, 1.5])
+def test_dropout_rejects_a_ratio_outside_zero_to_one(ratio):
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        Dropout(ratio)
+
+
+def test_dropout_accepts_the_edges_of_the_valid_range(rng):
+    x = rng.standard_normal((3, 4))
+    np.testing.assert_array_equal(Dropout(0.0).forward(x), x)  # 比例 0：什么都不丢
+    assert Dropout(0.99).forward(x).shape == x.shape
+
+
+@pytest.mark.parametrize("bad_label", [-1, 3])
+def test_softmax_with_loss_rejects_labels_outside_the_class_range(bad_label):
+    # -1 会被当成"最后一个类别"悄悄算出损失，3 会变成看不懂的 IndexError
+    with pytest.raises(ValueError, match=r"SoftmaxWithLoss.*\[0, 3\)"):
+        SoftmaxWithLoss().forward(np.zeros((4, 3)), np.array([0, 1, bad_label, 2]))
+
+
+def test_softmax_with_loss_rejects_an_all_zero_one_hot_row():
+    t = one_hot([0, 1, 2, 0], 3)
+    t[1] = 0
+    with pytest.raises(ValueError, match=r"\[1\].*全为 0"):
+        SoftmaxWithLoss().forward(np.zeros((4, 3)), t)
+
+
+@pytest.mark.parametrize("bias_shape", [(1, 3), (4,), ()], ids=["row-vector", "wrong-length", "scalar"])
+def test_affine_rejects_a_bias_that_is_not_one_value_per_output(bias_shape):
+    # (1, 3) 或标量的 b 会被广播，正向传播看不出问题，db 的形状却和 b 对不上
+    with pytest.raises(ValueError, match=r"b 应为 \(M,\).*" + re.escape(str(bias_shape))):
+        Affine(np.zeros((2, 3)), np.zeros(bias_shape))
+
+
+BACKWARD_BEFORE_FORWARD = {
+    "MulLayer": lambda: MulLayer().backward(1.0),
+    "Relu": lambda: Relu().backward(np.ones((2, 3))),
+    "Sigmoid": lambda: Sigmoid().backward(np.ones((2, 3))),
+    "Affine": lambda: Affine(np.zeros((3, 2)), np.zeros(2)).backward(np.ones((4, 2))),
+    "SoftmaxWithLoss": lambda: SoftmaxWithLoss().backward(),
+    "Dropout": lambda: Dropout(0.5).backward(np.ones((2, 3))),
+    "BatchNormalization": lambda: BatchNormalization(np.ones(3), np.zeros(3)).backward(np.ones((2, 3))),
+}
+
+
+@pytest.mark.parametrize("name", BACKWARD_BEFORE_FORWARD)
+def test_backward_before_forward_says_so(name):
+    with pytest.raises(RuntimeError, match=name + r"\.backward.*还没有调用 forward"):
+        BACKWARD_BEFORE_FORWARD[name]()
+
+
+FORWARD_WITH_A_LIST = {
+    "Relu": lambda x: Relu().forward(x),
+    "Affine": lambda x: Affine(np.zeros((3, 2)), np.zeros(2)).forward(x),
+    "SoftmaxWithLoss": lambda x: SoftmaxWithLoss().forward(x, np.array([0, 1])),
+    "Dropout": lambda x: Dropout(0.5).forward(x),
+    "BatchNormalization": lambda x: BatchNormalization(np.ones(3), np.zeros(3)).forward(x),
+}
+
+
+@pytest.mark.parametrize("name", FORWARD_WITH_A_LIST)
+def test_forward_with_a_list_asks_for_an_array(name):
+    with pytest.raises(TypeError, match=name + r"\.forward.*list.*np\.asarray"):
+        FORWARD_WITH_A_LIST[name]([[1.0, -2.0, 3.0], [0.5, 0.0, -1.0]])

@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from common.layers import Dropout, Relu, Sigmoid, SoftmaxWithLoss
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from common.util import one_hot
@@ -62,10 +63,15 @@ def test_gradient_matches_numerical_without_batchnorm_with_one_hot_labels():
 
 
 def test_loss_and_gradient_match_torch_with_weight_decay():
-    """同一个网络（两个隐藏层、ReLU、权重衰减）用 torch 重建，比较损失和所有参数的梯度。"""
+    """同一个网络（两个隐藏层、ReLU、权重衰减）用 torch 重建，比较损失和所有参数的梯度。
+
+    偏置取非零值：权重衰减只作用于权重 W，错加到偏置上时损失和 b 的梯度都会不同（偏置为 0 时看不出来）。
+    """
     np.random.seed(2)
     lam = 0.1
     net = MultiLayerNet(5, [4, 3], 3, weight_decay_lambda=lam, dtype=np.float64)
+    for i in (1, 2, 3):
+        net.params[f"b{i}"][:] = np.random.uniform(0.5, 1.0, size=net.params[f"b{i}"].shape)  # 原地改：层里是同一个数组
     x, t = small_batch(seed=2)
     loss = net.loss(x, t)
     grads = net.gradient(x, t)
@@ -162,3 +168,47 @@ def test_a_few_sgd_steps_fit_a_tiny_dataset():
         optimizer.update(net.params, net.gradient(x, t))
     assert net.loss(x, t) < 0.5 * first_loss
     assert net.accuracy(x, t) > 0.8
+
+
+def test_accuracy_and_default_loss_use_inference_mode_with_dropout_and_batchnorm():
+    """accuracy 与默认的 loss 必须用推理模式：Dropout 不丢弃、批归一化用滑动平均（也不更新它）。"""
+    np.random.seed(10)
+    net = MultiLayerNet(5, [16, 16], 3, use_batchnorm=True, use_dropout=True, dropout_ratio=0.5, dtype=np.float64)
+    x, t = small_batch(n=12, seed=10)
+    for _ in range(3):
+        net.gradient(x + 2.0, t)  # 在另一批数据上训练几步：滑动平均与这一批的统计量不同
+    running_mean = net.layers["BatchNorm1"].running_mean.copy()
+
+    scores = net.predict(x, train_flg=False)
+    expected_accuracy = np.mean(np.argmax(scores, axis=1) == t)
+    expected_loss = SoftmaxWithLoss().forward(scores, t)
+    for _ in range(3):  # 训练模式每次都会抽新的掩码，结果不会次次相同
+        assert net.accuracy(x, t) == expected_accuracy
+        assert net.loss(x, t) == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_array_equal(net.layers["BatchNorm1"].running_mean, running_mean)
+    assert net.loss(x, t, train_flg=True) != pytest.approx(expected_loss, rel=1e-6)  # 两种模式确实不同
+
+
+def test_the_dropout_ratio_given_is_the_one_used():
+    np.random.seed(11)
+    net = MultiLayerNet(20, [2000], 3, use_dropout=True, dropout_ratio=0.2)
+    dropout = net.layers["Dropout1"]
+    assert isinstance(dropout, Dropout) and dropout.dropout_ratio == 0.2
+    net.predict(np.random.randn(50, 20), train_flg=True)
+    # 10 万个掩码元素，丢弃比例的标准差约 sqrt(0.2 * 0.8 / 1e5) ≈ 0.0013，容差 0.01（默认的 0.5 差得很远）
+    assert 1 - dropout.mask.mean() == pytest.approx(0.2, abs=0.01)
+
+
+@pytest.mark.parametrize("activation, layer_class", [("relu", Relu), ("sigmoid", Sigmoid)])
+def test_each_activation_name_builds_its_own_layer(activation, layer_class):
+    net = MultiLayerNet(4, [3, 3], 2, activation=activation)
+    for i in (1, 2):
+        assert type(net.layers[f"Activation_function{i}"]) is layer_class
+
+
+def test_unknown_activation_or_list_input_gives_a_clear_error():
+    with pytest.raises(ValueError, match="'tanh'"):
+        MultiLayerNet(4, [3], 2, activation="tanh")
+    net = MultiLayerNet(4, [3], 2)
+    with pytest.raises(TypeError, match="np.asarray"):
+        net.accuracy([[0.0, 1.0, 2.0, 3.0]], [1])

@@ -14,6 +14,8 @@
   书中把修正并进学习率 lr_t，等价于把 eps 换成 eps / sqrt(1 - beta2^t)，不能逐位一致，所以这里不用书的形式。
 公式一致，两边都是 float64，差别只来自运算顺序不同的舍入（每步约 1e-16），60 步后仍远小于 1e-10。
 """
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -123,3 +125,34 @@ def test_default_hyperparameters_are_the_documented_ones():
     adam = Adam()
     assert (adam.lr, adam.beta1, adam.beta2) == (0.001, 0.9, 0.999)
     assert RMSProp is RMSprop
+
+
+BAD_GRADS = {
+    # 名字: (梯度字典, 报错信息中应出现的内容)
+    "missing-key": (lambda: {"W1": np.ones((3, 2))}, [r"缺少.*\['b1'\]"]),
+    "unknown-key": (lambda: {"W1": np.ones((3, 2)), "b1": np.ones(2), "W9": np.ones(2)}, [r"多出.*\['W9'\]"]),
+    # (2,) 的梯度能广播到 (3, 2) 的参数上：不检查的话会悄悄更新错
+    "broadcastable-shape": (lambda: {"W1": np.ones(2), "b1": np.ones(2)}, [r"W1: 参数 \(3, 2\)，梯度 \(2,\)"]),
+    "everything-at-once": (lambda: {"W1": np.ones((2, 3)), "W2": np.ones(1)},
+                           [r"\['b1'\]", r"\['W2'\]", r"W1: 参数 \(3, 2\)，梯度 \(2, 3\)"]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_GRADS)
+@pytest.mark.parametrize("name, make_ours, _", OPTIMIZER_PAIRS, ids=[p[0] for p in OPTIMIZER_PAIRS])
+def test_optimizer_rejects_grads_that_do_not_match_params(name, make_ours, _, case):
+    params = {"W1": np.zeros((3, 2)), "b1": np.zeros(2)}
+    make_grads, patterns = BAD_GRADS[case]
+    optimizer = make_ours()
+    with pytest.raises(ValueError) as info:
+        optimizer.update(params, make_grads())
+    for pattern in patterns:
+        assert re.search(pattern, str(info.value)), (pattern, str(info.value))
+    assert not params["W1"].any() and not params["b1"].any()  # 报错之前一个参数也没有改
+
+
+def test_optimizer_rejects_lists_where_arrays_are_needed():
+    with pytest.raises(TypeError, match=r"梯度 'W1'.*list"):
+        SGD().update({"W1": np.zeros(2)}, {"W1": [1.0, 2.0]})
+    with pytest.raises(TypeError, match=r"参数 'W1'.*list"):  # 列表无法被原地更新
+        Adam().update({"W1": [0.0, 0.0]}, {"W1": np.ones(2)})

@@ -151,9 +151,11 @@ def test_one_hot_puts_a_single_one_per_row():
     assert result.dtype == np.float32
 
 
-def test_one_hot_rejects_out_of_range_labels():
-    with pytest.raises(ValueError):
-        one_hot(np.array([0, 10]), num_classes=10)
+@pytest.mark.parametrize("labels", [[0, 10], [0, -1], [-3, 2]], ids=["too-large", "minus-one", "negative"])
+def test_one_hot_rejects_out_of_range_labels(labels):
+    # 负数标签不报错的话，result[i, -1] = 1 会悄悄把它当成最后一个类别
+    with pytest.raises(ValueError, match="0..9"):
+        one_hot(np.array(labels), num_classes=10)
 
 
 def test_smooth_curve_keeps_length_and_reduces_noise():
