@@ -25,9 +25,10 @@ from tqdm import tqdm
 from common.layers import Affine, Sigmoid, SoftmaxWithLoss
 from common.load_data import get_data
 from common.optimizer import Adam
-from common.paths import DATA_DIR, output_path, relative_to_repo, save_json
+from common.paths import DATA_DIR, output_dir, output_path, relative_to_repo, save_json
 from common.quick import is_quick, pick
 from common.seed import set_seed
+from common.trainer import check_finite_loss
 from common.util import minibatches
 from sample_network import predict
 
@@ -47,6 +48,7 @@ if args.install and is_quick():
     parser.error("快速模式（DL_QUICK=1）训练出的权重精度不够，不能用 --install 写入 data/")
 
 # ---------------------------------------------------------------- 数据
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN)
 
 # ---------------------------------------------------------------- 模型：Affine → Sigmoid → Affine → Sigmoid → Affine → SoftmaxWithLoss
@@ -75,7 +77,8 @@ for epoch in progress:
         out = x_batch
         for layer in layers.values():
             out = layer.forward(out)
-        batch_losses.append(last_layer.forward(out, t_batch))
+        loss = last_layer.forward(out, t_batch)
+        batch_losses.append(check_finite_loss(loss, where=f"第 {epoch} 轮"))  # nan/inf：训练发散，停下并说明
         dout = last_layer.backward(1)
         for layer in reversed(layers.values()):
             dout = layer.backward(dout)

@@ -21,10 +21,11 @@ import numpy as np
 from tqdm import tqdm
 
 from common.load_data import get_data
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
+from common.trainer import check_finite_loss
 from common.util import minibatches
 from two_layer_net import TwoLayerNet
 
@@ -65,6 +66,7 @@ def endless_batches(x, t, batch_size):
 
 
 # ---------------------------------------------------------------- 数据（float64：数值微分需要）
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN)
 x_train, x_test = x_train.astype(np.float64), x_test.astype(np.float64)
 
@@ -89,7 +91,8 @@ for iteration in progress:
         network.params[key] -= LEARNING_RATE * grads[key]
     train_seconds += time.perf_counter() - start
 
-    train_loss_list.append(network.loss(x_batch, t_batch))
+    loss = network.loss(x_batch, t_batch)
+    train_loss_list.append(check_finite_loss(loss, where=f"第 {iteration} 次更新后"))  # nan/inf：训练发散，停下并说明
     progress.set_postfix(损失=f"{train_loss_list[-1]:.3f}")
     if iteration % EVAL_INTERVAL == 0 or iteration == ITERATIONS:
         eval_iterations.append(iteration)

@@ -19,10 +19,11 @@ from tqdm import tqdm
 
 from common.load_data import get_data
 from common.optimizer import Momentum
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
+from common.trainer import check_finite_loss
 from common.util import minibatches, smooth_curve
 from two_layer_net import TwoLayerNet
 
@@ -52,6 +53,7 @@ def peak_memory_mb():
 
 
 # ---------------------------------------------------------------- 数据
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)
 print(f"训练数据 {x_train.shape} {x_train.dtype}，测试数据 {x_test.shape}")
 
@@ -72,8 +74,9 @@ for epoch in range(1, EPOCHS + 1):
     for x_batch, t_batch in tqdm(batches, total=iters_per_epoch, desc=f"第 {epoch}/{EPOCHS} 轮",
                                  leave=False, mininterval=1):
         grads = network.gradient(x_batch, t_batch)  # 反向传播
+        # gradient() 正向时算出的损失；变成 nan/inf 说明训练发散了，停下并说明（不再拿坏掉的梯度更新）
+        iteration_losses.append(check_finite_loss(network.last_layer.loss, where=f"第 {epoch} 轮"))
         optimizer.update(network.params, grads)
-        iteration_losses.append(network.last_layer.loss)  # gradient() 正向时算出的损失
     train_seconds += time.perf_counter() - epoch_start
 
     epoch_losses.append(float(np.mean(iteration_losses[-iters_per_epoch:])))

@@ -11,7 +11,7 @@ import numpy as np
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -47,6 +47,7 @@ def grad_f(params):
     return {"x": params["x"] / 10.0, "y": 2.0 * params["y"]}
 
 
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 # ============================================================ 第一部分：二维函数上的路径
 set_seed(SEED)
 paths = {}

@@ -15,7 +15,7 @@ from common.functions import relu, sigmoid
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -44,6 +44,7 @@ LEARNING_RATE = 0.01
 MNIST_INITS = {"标准差 0.01": 0.01, "Xavier": "xavier", "He": "he"}  # 传给 MultiLayerNet 的 weight_init_std
 
 
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 # ============================================================ 第一部分：各层激活值的分布
 set_seed(SEED)
 inputs = np.random.randn(NUM_INPUTS, NODE_NUM)

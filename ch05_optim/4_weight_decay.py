@@ -24,7 +24,7 @@ import numpy as np
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -41,6 +41,7 @@ EPOCHS = pick(real=200, quick=3)
 LEARNING_RATE = 0.05
 WEIGHT_DECAY_LAMBDAS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1]
 
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 rng = set_seed(SEED)  # rng：专门用于抽取验证集
 x_all, x_test, t_all, t_test = get_data("mnist", n_train=DATA_SIZE, n_test=TEST_SIZE)
 x_train, t_train = x_all[:TRAIN_SIZE], t_all[:TRAIN_SIZE]

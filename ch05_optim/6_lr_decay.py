@@ -14,7 +14,7 @@ import numpy as np
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -30,6 +30,7 @@ BATCH_SIZE = 128
 EPOCHS = pick(real=10, quick=2)
 BASE_LR = 0.4  # 所有策略的初始（最大）学习率
 
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
 iters_per_epoch = int(np.ceil(len(x_train) / BATCH_SIZE))
 total_iterations = EPOCHS * iters_per_epoch

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -35,6 +35,7 @@ LR_RANGE = (-6, -2)  # 学习率 = 10 ** U(-6, -2)
 WEIGHT_DECAY_RANGE = (-8, -4)  # 权重衰减系数 = 10 ** U(-8, -4)
 NUM_SHOWN = pick(real=20, quick=4)  # 画出验证精度最高的前 20 次试验
 
+output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 rng = set_seed(SEED)  # rng：专门用于打乱数据和抽取超参数的随机数生成器
 x_all, x_test, t_all, t_test = get_data("mnist", n_train=DATA_SIZE)
 # x_test、t_test 先放在一边：整个搜索过程中一次也不用，直到最后评估选定的模型

@@ -4,8 +4,10 @@
     x_train, x_test, y_train, y_test = get_data()            # MNIST，(N, 784) float32，取值 [0, 1]
     x_train, x_test, y_train, y_test = get_data("fashion_mnist", flatten=False)  # (N, 1, 28, 28)
 
-每个文件第一次被读取时都会核对 SHA-256（每个进程只核对一次）：
+每个文件第一次被读取时都会核对 SHA-256：
 文件缺失、被截断或被改动时，会报出是哪个文件、应该在哪里、怎样恢复。
+核对通过后记下文件的大小和修改时间；同一进程里再次读取时，两者都没变就不再重算，
+变了（文件在运行期间被改动过）就重新核对。
 """
 import gzip
 import hashlib
@@ -40,7 +42,7 @@ IMAGE_DATASETS = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
 # Fashion-MNIST 的 10 个类别（标签 0..9）
 FASHION_CLASSES = ["T恤/上衣", "裤子", "套头衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "短靴"]
 
-_verified = set()  # 本进程中已经核对过的文件
+_verified = {}  # 本进程中核对通过的文件：相对路径 -> 核对时的 (大小, 修改时间)
 _image_cache = {}  # (数据集, 划分) -> (uint8 图像, int64 标签)，只读
 
 
@@ -61,17 +63,21 @@ def check_file(relative):
     if relative not in CHECKSUMS:
         raise ValueError(f"未登记的数据文件：{relative!r}；已登记的有：{sorted(CHECKSUMS)}")
     path = DATA_DIR / relative
-    if relative in _verified:
-        return path
     if not path.is_file():
+        _verified.pop(relative, None)
         raise FileNotFoundError(
             f"找不到数据文件 data/{relative}（应位于 {path}）。{_restore_hint(relative)}")
+    stat = path.stat()
+    signature = (stat.st_size, stat.st_mtime_ns)
+    if _verified.get(relative) == signature:  # 核对过，之后没有被改动
+        return path
+    _verified.pop(relative, None)  # 先作废旧的记录：只有这一次核对通过才重新记下
     sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     if sha256 != CHECKSUMS[relative]:
         raise CorruptedDataError(
-            f"数据文件 data/{relative} 已损坏（{path}，{path.stat().st_size} 字节）："
+            f"数据文件 data/{relative} 已损坏（{path}，{stat.st_size} 字节）："
             f"SHA-256 应为 {CHECKSUMS[relative]}，实际为 {sha256}。{_restore_hint(relative)}")
-    _verified.add(relative)
+    _verified[relative] = signature
     return path
 
 
@@ -88,10 +94,14 @@ def _read_idx(relative):
 def _load_split(name, split):
     """读取某个数据集的 train 或 t10k 部分，返回 (uint8 图像 (N, 28, 28), int64 标签 (N,))。"""
     key = (name, split)
-    if key not in _image_cache:
-        folder = IMAGE_DATASETS[name]
-        images = _read_idx(f"{folder}/raw/{split}-images-idx3-ubyte.gz")
-        labels = _read_idx(f"{folder}/raw/{split}-labels-idx1-ubyte.gz").astype(np.int64)
+    folder = IMAGE_DATASETS[name]
+    image_file, label_file = f"{folder}/raw/{split}-images-idx3-ubyte.gz", f"{folder}/raw/{split}-labels-idx1-ubyte.gz"
+    if key in _image_cache:
+        check_file(image_file)  # 已经读进内存，仍看一眼文件：运行期间被改动过就报错（没改动时只是一次 stat）
+        check_file(label_file)
+    else:
+        images = _read_idx(image_file)
+        labels = _read_idx(label_file).astype(np.int64)
         labels.flags.writeable = False
         _image_cache[key] = (images, labels)
     return _image_cache[key]

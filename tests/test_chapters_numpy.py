@@ -81,7 +81,7 @@ def data_dir_copy(tmp_path, monkeypatch):
     """把 nn_sample 复制到临时 data 目录，让加载器指向它（不碰仓库里的 data/）。"""
     shutil.copyfile(load_data.DATA_DIR / "nn_sample", tmp_path / "nn_sample")
     monkeypatch.setattr(load_data, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(load_data, "_verified", set())
+    monkeypatch.setattr(load_data, "_verified", {})
     return tmp_path
 
 

@@ -1,14 +1,19 @@
-"""公共辅助工具：中文绘图、快速模式开关、随机种子、设备选择、输出目录。"""
+"""公共辅助工具：中文绘图、快速模式开关、随机种子、设备选择、输出目录与结果 JSON、pytest 的设置，
+以及训练脚本遇到写不进的输出目录、发散的训练时怎样结束。"""
+import json
+import os
 import random
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import common
 from common.device import get_device
-from common.paths import REPO_ROOT
+from common.paths import OUTPUT_ENV, REPO_ROOT, output_dir, save_json
 from common.quick import QUICK_ENV, is_quick, pick
 from common.seed import set_seed
 
@@ -63,16 +68,19 @@ def test_set_seed_rejects_bad_values():
         set_seed(-1)
 
 
-def test_device_is_cpu_without_an_accelerator():
+@pytest.mark.parametrize("cuda, mps, expected", [
+    (True, True, "cuda"), (True, False, "cuda"), (False, True, "mps"), (False, False, "cpu"),
+])
+def test_device_prefers_cuda_then_mps_then_cpu(cuda, mps, expected, monkeypatch, capsys):
+    """把 torch 报告的 CUDA、MPS 是否可用换成给定的值，看 get_device 选了什么（在任何机器上都测得到每种情况）。"""
     import torch
 
-    device = get_device()
-    if torch.cuda.is_available():
-        assert device.type == "cuda"
-    else:
-        assert device.type in ("cpu", "mps")
-        if not torch.backends.mps.is_available():
-            assert device.type == "cpu"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert get_device().type == expected
+    assert capsys.readouterr().out == ""
+    assert get_device(verbose=True) == torch.device(expected)
+    assert expected in capsys.readouterr().out
 
 
 def test_numpy_chapters_do_not_import_torch():
@@ -86,3 +94,114 @@ def test_common_imports_from_any_working_directory(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "True"
+
+
+# ---------------------------------------------------------------- 输出目录与结果 JSON
+
+def test_save_json_writes_standard_json_with_null_for_nan_and_inf(tmp_path, monkeypatch):
+    monkeypatch.setenv(OUTPUT_ENV, str(tmp_path))
+    data = {"loss": [1.5, float("nan"), float("inf")], "acc": np.float32(0.5), "n": np.int64(3),
+            "curve": np.array([0.25, -np.inf]), "nested": {"x": (np.nan, "中文")}}
+    path = save_json("结果/a.json", data)
+
+    def reject(token):  # 标准 JSON 里没有 NaN、Infinity：出现就说明写出的文件别的程序读不了
+        raise AssertionError(f"JSON 中出现了 {token}")
+
+    loaded = json.loads(path.read_text(encoding="utf-8"), parse_constant=reject)
+    assert loaded == {"loss": [1.5, None, None], "acc": 0.5, "n": 3, "curve": [0.25, None],
+                      "nested": {"x": [None, "中文"]}}
+
+
+def test_unwritable_output_dir_names_it_and_the_environment_variable(tmp_path, monkeypatch):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("不是目录")
+    bad = blocker / "output"  # 父路径是一个文件：以任何用户身份（包括 root）都无法创建
+    monkeypatch.setenv(OUTPUT_ENV, str(bad))
+    with pytest.raises(OSError) as info:
+        output_dir()
+    assert str(bad) in str(info.value) and OUTPUT_ENV in str(info.value)
+    monkeypatch.setenv(OUTPUT_ENV, str(tmp_path / "ok"))
+    assert output_dir() == tmp_path / "ok" and (tmp_path / "ok").is_dir()
+
+
+# ---------------------------------------------------------------- pytest 的设置
+
+def test_tests_import_common_from_this_checkout():
+    """pyproject.toml 的 pythonpath = ["."]：测的是这份仓库，而不是 pip install -e 登记的另一份检出。"""
+    assert Path(common.__file__).resolve().parent == Path(__file__).resolve().parent.parent / "common"
+
+
+def test_an_empty_parameter_list_fails_instead_of_being_skipped(request):
+    assert request.config.getini("empty_parameter_set_mark") == "fail_at_collect"
+
+
+# ---------------------------------------------------------------- 训练脚本的失败方式
+
+TRAINING_SCRIPTS = [
+    "ch02_nn_base/train_nn_sample.py",
+    "ch03_train/4_digit_recognizer_nn_train.py",
+    "ch04_backward/1_digit_recognizer_nn_train.py",
+    *sorted(p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "ch05_optim").glob("[0-9]_*.py")),
+]
+
+
+def _run_quick(script, tmp_path, output, prelude=""):
+    """在快速模式下从临时目录运行脚本；prelude 是运行脚本之前在同一进程里执行的代码（例如替换数据）。"""
+    path = REPO_ROOT / script
+    code = (f"import runpy, sys\n{prelude}\n"
+            f"sys.argv = [{str(path)!r}]\nsys.path.insert(0, {str(path.parent)!r})\n"
+            f"runpy.run_path({str(path)!r}, run_name='__main__')\n")
+    env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output), PYTHONIOENCODING="utf-8",
+               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+
+
+def test_training_scripts_are_all_listed():
+    assert len(TRAINING_SCRIPTS) >= 10 and "ch05_optim/3_batch_norm.py" in TRAINING_SCRIPTS  # 防止 glob 悄悄什么都没找到
+
+
+@pytest.mark.parametrize("script", TRAINING_SCRIPTS)
+def test_training_script_stops_before_any_work_when_output_dir_is_unwritable(script, tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("不是目录")
+    result = _run_quick(script, tmp_path, blocker / "output")
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert str(blocker / "output") in last_line and OUTPUT_ENV in last_line, result.stderr[-2000:]
+    assert result.stdout == "", "应当在读数据、训练之前就报错：\n" + result.stdout[-2000:]
+
+
+# 把训练数据换成 nan：第一次迭代的损失就是 nan，相当于一次必然发散的训练
+POISON_TRAINING_DATA = """
+import numpy as np
+import common.load_data as load_data
+real_get_data = load_data.get_data
+def poisoned_get_data(*args, **kwargs):
+    x_train, x_test, t_train, t_test = real_get_data(*args, **kwargs)
+    return np.full_like(x_train, np.nan), x_test, t_train, t_test
+load_data.get_data = poisoned_get_data
+"""
+
+
+@pytest.mark.parametrize("script", [s for s in TRAINING_SCRIPTS if s != "ch05_optim/3_batch_norm.py"])
+def test_training_script_ends_with_an_explanation_when_training_diverges(script, tmp_path):
+    result = _run_quick(script, tmp_path, tmp_path / "output", prelude=POISON_TRAINING_DATA)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("common.trainer.TrainingDivergedError") or \
+        last_line.startswith("TrainingDivergedError"), result.stderr[-2000:]
+    assert "nan" in last_line and "学习率调小" in last_line
+
+
+def test_batch_norm_sweep_records_diverged_runs_and_goes_on(tmp_path):
+    result = _run_quick("ch05_optim/3_batch_norm.py", tmp_path, tmp_path / "output", prelude=POISON_TRAINING_DATA)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "发散" in result.stdout
+    data = json.loads((tmp_path / "output" / "ch05_optim" / "3_batch_norm.json").read_text(encoding="utf-8"))
+    assert data["bn_diverged_count"] == data["no_bn_diverged_count"] == data["num_scales"]
+    for run in data["results"]:
+        for key in ("bn", "no_bn"):
+            assert run[key]["diverged"] and run[key]["diverged_at_iteration"] == 1
+            assert run[key]["final_train_acc"] is None
+    assert (tmp_path / "output" / "ch05_optim" / "batch_norm_train_acc.png").is_file()

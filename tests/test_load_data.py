@@ -1,4 +1,5 @@
 """数据加载器：形状、类型、取值范围、与 shared 数据说明一致的统计量，以及损坏/缺失时的报错。"""
+import os
 import shutil
 
 import numpy as np
@@ -67,6 +68,8 @@ def test_fashion_mnist_classes_and_labels():
     (dict(n_train=0), ["n_train", "60000"]),
     (dict(n_test=10001), ["n_test", "10000"]),
     (dict(n_train=1.5), ["n_train"]),
+    (dict(n_train=True), ["n_train", "True"]),  # bool 是 int 的子类，True 不能悄悄当成 1
+    (dict(n_test=False), ["n_test", "False"]),
     (dict(one_hot="yes"), ["one_hot"]),
 ])
 def test_bad_arguments_raise_value_error_listing_what_is_allowed(kwargs, words):
@@ -74,6 +77,11 @@ def test_bad_arguments_raise_value_error_listing_what_is_allowed(kwargs, words):
         get_data(**kwargs)
     for word in words:
         assert word in str(info.value)
+
+
+def test_n_train_and_n_test_may_be_the_full_size():
+    x_train, x_test, y_train, y_test = get_data(n_train=60000, n_test=10000)
+    assert len(x_train) == len(y_train) == 60000 and len(x_test) == len(y_test) == 10000
 
 
 def test_heart_table_and_its_inverted_target():
@@ -113,7 +121,7 @@ def data_copy(tmp_path, monkeypatch):
     """把 MNIST 复制到临时目录并让加载器指向它（不碰仓库里的 data/）。"""
     shutil.copytree(load_data.DATA_DIR / "MNIST", tmp_path / "MNIST")
     monkeypatch.setattr(load_data, "DATA_DIR", tmp_path)
-    monkeypatch.setattr(load_data, "_verified", set())
+    monkeypatch.setattr(load_data, "_verified", {})
     monkeypatch.setattr(load_data, "_image_cache", {})
     return tmp_path
 
@@ -137,6 +145,63 @@ def test_modified_file_gives_clear_error(data_copy):
     path.write_bytes(bytes(content))
     with pytest.raises(CorruptedDataError, match="已损坏"):
         get_data()
+
+
+def test_a_failed_check_is_not_remembered_as_verified(data_copy):
+    relative = "MNIST/raw/t10k-labels-idx1-ubyte.gz"
+    path = data_copy / relative
+    good = path.read_bytes()
+    path.write_bytes(good[:1000])
+    for _ in range(2):  # 第二次调用也要重新核对并再次失败，不能因为“核对过”就放行
+        with pytest.raises(CorruptedDataError):
+            load_data.check_file(relative)
+    path.write_bytes(good)  # 恢复之后又能正常读取
+    assert load_data.check_file(relative) == path
+
+
+@pytest.fixture
+def heart_copy(tmp_path, monkeypatch):
+    """把 heart.csv 复制到临时 data 目录：CSV 不像 gzip 那样自带校验，改坏了 pandas 照样能读。"""
+    (tmp_path / "heart").mkdir()
+    shutil.copyfile(load_data.DATA_DIR / "heart" / "heart.csv", tmp_path / "heart" / "heart.csv")
+    monkeypatch.setattr(load_data, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(load_data, "_verified", {})
+    return tmp_path / "heart" / "heart.csv"
+
+
+def _change_one_digit(path):
+    """把文件里最后一个数字换成另一个数字：长度不变，pandas 仍能读出 303 行。"""
+    text = path.read_text(encoding="utf-8")
+    i = max(text.rfind(d) for d in "0123456789")
+    path.write_text(text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:], encoding="utf-8")
+
+
+def test_modified_csv_gives_clear_error(heart_copy):
+    _change_one_digit(heart_copy)
+    with pytest.raises(CorruptedDataError, match="heart/heart.csv.*已损坏"):
+        load_heart()
+
+
+def test_file_changed_after_it_was_verified_is_checked_again(heart_copy):
+    assert load_heart().shape == (303, 14)  # 核对通过并记下
+    before = heart_copy.stat()
+    _change_one_digit(heart_copy)
+    # 同样的长度；再把修改时间明确推后 1 秒，不依赖文件系统时间戳的精度
+    os.utime(heart_copy, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    with pytest.raises(CorruptedDataError, match="已损坏"):
+        load_heart()
+
+
+def test_image_file_changed_after_it_was_loaded_is_noticed(data_copy):
+    get_data(n_train=10, n_test=10)  # 核对通过，图像已缓存在内存里
+    path = data_copy / "MNIST/raw/t10k-labels-idx1-ubyte.gz"
+    before = path.stat()
+    content = bytearray(path.read_bytes())
+    content[-1] ^= 0xFF
+    path.write_bytes(bytes(content))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    with pytest.raises(CorruptedDataError, match="t10k-labels"):
+        get_data(n_train=10, n_test=10)
 
 
 def test_missing_file_names_it_and_says_how_to_restore(data_copy):
