@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+from matplotlib.ticker import MaxNLocator
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
@@ -241,6 +242,7 @@ def main():
     ax_loss.set_ylabel("交叉熵损失（对数刻度）")
     ax_loss.set_title("训练损失（每个小批量）")
     ax_acc.plot(np.arange(1, args.epochs + 1), test_acc_list, "o-")
+    ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))  # 轮数只取整数刻度
     ax_acc.set_xlabel("轮数（epoch）")
     ax_acc.set_ylabel("测试精度")
     ax_acc.set_title(f"测试精度（最终 {test_acc_list[-1]:.4f}）")
