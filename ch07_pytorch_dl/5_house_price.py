@@ -287,7 +287,7 @@ def main():
         "summary": summary, "best_epochs": results[True]["best_epochs"],
         "ridge_alphas": results[True]["ridge_alphas"], "final_epochs": final_epochs,
         "n_features": int(x_all.shape[1]), "total_seconds": round(total_seconds, 1), "quick_mode": is_quick(),
-        "settings": {k: v for k, v in vars(args).items()},
+        "settings": vars(args),
     })
 
     # ------------------------------------------------------------ 图 1：各折的学习曲线
