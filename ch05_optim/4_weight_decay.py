@@ -10,15 +10,15 @@
 验证集从其余 59,700 个训练样本中随机抽 5000 个，与那 300 个训练样本不重叠；测试集不参与挑选。
 每一轮记录的测试精度只用来画图说明，挑 λ 只看最后一轮的验证精度（见 7_hyperparameter_search.py）。
 
-学习率：SGD 学习率 0.05（原先用 0.01）。权重衰减每一步把权重缩小为 (1 - ηλ) 倍，学习率 η 越小，缩得越慢。
-学习率 0.01、600 次更新（200 轮）时，λ = 0.01 每步只缩小为 0.9999 倍，衰减项累计只能把权重缩小约 6%，来不及起作用：
-验证集选出的 λ = 0.03 也只把测试精度从 0.7535 提高到 0.7580；λ = 0.1 又太强，训练精度降到 0.9133，
-训练与测试精度之差虽然缩小，测试精度却降到 0.7174——差距缩小只是因为训练精度下降，并没有治好过拟合。
-换用种子 0、1、2 重跑（验证集、初始权重和小批量顺序都随之改变），验证集选出的 λ 为 0.01、0.003、0.01，
-测试精度比 λ = 0 分别高 2.5、0.2、1.2 个百分点（种子 42 为 1.6）：效果确实存在，但只有 300 个训练样本，提高得有限。
+学习率：SGD 学习率 0.05。权重衰减每一步把权重缩小为 (1 - ηλ) 倍，学习率 η 越小，缩得越慢；
+用 --lr 0.01 运行可以看到学习率小时权重衰减几乎不起作用。用 --seed 换种子（验证集、初始权重和小批量顺序都随之改变），
+可以看到效果随种子变化多大。两者的结果见 docs/04_学习的技巧.md 的 4.6 节。
 
-运行：python ch05_optim/4_weight_decay.py
+运行：python ch05_optim/4_weight_decay.py            （默认：种子 42，学习率 0.05）
+     python ch05_optim/4_weight_decay.py --seed 0   （其他设置另存为 4_weight_decay_seed0_lr0.05.json 等，不覆盖默认结果）
 """
+import argparse
+
 import numpy as np
 
 from common.load_data import get_data
@@ -30,7 +30,12 @@ from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
 
-SEED = 42
+parser = argparse.ArgumentParser(description="过拟合与权重衰减：在验证集上挑选 λ")
+parser.add_argument("--seed", type=int, default=42, help="随机种子：决定验证集、初始权重和小批量的顺序（默认 42）")
+parser.add_argument("--lr", type=float, default=0.05, help="SGD 的学习率（默认 0.05）")
+args = parser.parse_args()
+
+SEED = args.seed
 TRAIN_SIZE = 300  # 训练数据少，是过拟合的原因之一
 DATA_SIZE = pick(real=None, quick=1300)  # 读入的训练数据：None 表示全部 60000 个，训练样本之外的部分用来抽验证集
 VALIDATION_SIZE = pick(real=5000, quick=500)
@@ -38,7 +43,9 @@ TEST_SIZE = pick(real=None, quick=500)  # None 表示全部 10000 个测试样�
 HIDDEN_SIZES = [100, 100, 100, 100, 100, 100]  # 7 层：参数多、表现力强，是过拟合的另一个原因
 BATCH_SIZE = 100
 EPOCHS = pick(real=200, quick=3)
-LEARNING_RATE = 0.05
+LEARNING_RATE = args.lr
+# 默认设置的结果存为 4_weight_decay.json；换了种子或学习率时另存，不覆盖默认结果
+RUN_NAME = "4_weight_decay" if (SEED, LEARNING_RATE) == (42, 0.05) else f"4_weight_decay_seed{SEED}_lr{LEARNING_RATE:g}"
 WEIGHT_DECAY_LAMBDAS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
@@ -78,7 +85,7 @@ print(f"摘要：验证精度最高的是 λ={best_lambda:g}（{best['val_acc']:
       f"{plain['test_acc']:.4f} → {best['test_acc']:.4f}，训练与测试精度之差 {plain['gap']:.3f} → {best['gap']:.3f}"
       f"（训练精度 {plain['train_acc']:.3f} → {best['train_acc']:.3f}）")
 
-save_json("ch05_optim/4_weight_decay.json", {
+save_json(f"ch05_optim/{RUN_NAME}.json", {
     "train_size": len(x_train), "validation_size": len(x_val), "test_size": len(x_test),
     "hidden_sizes": HIDDEN_SIZES, "batch_size": BATCH_SIZE, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
     "seed": SEED, "selected_by": "validation_acc", "best_weight_decay_lambda": best_lambda, "results": results,
@@ -121,5 +128,5 @@ ax_curve.set_ylabel("识别精度")
 ax_curve.legend(loc="lower right")
 fig.suptitle(f"过拟合（{len(x_train)} 个训练样本、7 层网络，SGD lr={LEARNING_RATE}）与权重衰减")
 fig.tight_layout()
-save_figure(fig, "ch05_optim/weight_decay.png")
+save_figure(fig, f"ch05_optim/{RUN_NAME.replace('4_', '', 1)}.png")
 show()
