@@ -33,6 +33,7 @@ CHECKSUMS = {
     "house_prices/test.csv": "8fdd3d829d4d986b58f845c9553b225e67dd8383624d90fb6ca1d4bed5798c1e",
     "poems/tang_qijue_simp.txt": "5ef0278b833f8aa75b4a7abead995f63a5f8f3a2469d215988287f52904385c5",
     "poems/tang_qijue.jsonl": "92ed19a303ff5fe94bc3ed390a91922b9254c5208bca922bc32d44bbcec22f3d",
+    "poems/poem_lstm.pt": "3b73ed1e09a9a2f9a3b9629bfcb4fac219328eeb121eed44f7042aecb6c3472e",
     "nn_sample": "5781618df092695d39463fccc37e54f7992ef47de965edbd7776ae3229bafbfd",
 }
 
