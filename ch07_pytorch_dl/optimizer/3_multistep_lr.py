@@ -10,6 +10,7 @@
 import numpy as np
 import torch
 
+from common.device import get_device
 from common.paths import save_json
 from common.plotting import save_figure, show
 from schedule_demo import BASE_LR, EPOCHS, lrs_per_epoch, lrs_wrong_order, plot_schedule, train_mnist
@@ -22,6 +23,7 @@ def make_scheduler(optimizer):
 
 
 def main():
+    device = get_device(verbose=True)
     n_epochs = max(EPOCHS, 12)
     right = lrs_per_epoch(make_scheduler, n_epochs)
     formula = [BASE_LR * GAMMA ** sum(e >= m for m in MILESTONES) for e in range(n_epochs)]
@@ -35,8 +37,8 @@ def main():
     print("  " + "  ".join(f"{lr:.4g}" for lr in wrong))
     print(f"  torch 的警告：{messages[0][:90]}…" if messages else "  （torch 没有发出警告）")
 
-    constant = train_mnist(None, desc="固定学习率")
-    scheduled = train_mnist(make_scheduler, desc="MultiStepLR")
+    constant = train_mnist(None, desc="固定学习率", device=device)
+    scheduled = train_mnist(make_scheduler, desc="MultiStepLR", device=device)
     print(f"短训练（{len(constant['loss'])} 轮）：固定学习率 {BASE_LR} 测试精度 {constant['test_acc'][-1]:.4f}、"
           f"最后一轮损失 {constant['loss'][-1]:.4f}；MultiStepLR 测试精度 {scheduled['test_acc'][-1]:.4f}、"
           f"最后一轮损失 {scheduled['loss'][-1]:.4f}")

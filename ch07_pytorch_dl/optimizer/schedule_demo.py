@@ -12,6 +12,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from common.device import get_device
 from common.load_data import get_data
 from common.plotting import plt
 from common.quick import pick
@@ -57,14 +58,17 @@ def lrs_wrong_order(make_scheduler, epochs):
     return lrs, messages
 
 
-def train_mnist(make_scheduler=None, seed=42, desc="训练"):
-    """在 N_TRAIN 张 MNIST 图像上训练 784-100-10 网络 EPOCHS 轮，返回每轮的学习率、平均损失和测试精度。"""
+def train_mnist(make_scheduler=None, seed=42, desc="训练", device=None):
+    """在 N_TRAIN 张 MNIST 图像上训练 784-100-10 网络 EPOCHS 轮，返回每轮的学习率、平均损失和测试精度。
+
+    device: torch.device；None 时用 get_device() 自动选择。数据量小，整个数据集一次搬到设备上。
+    """
+    device = get_device() if device is None else device
     x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)
-    x_train, y_train = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    x_test, y_test = torch.from_numpy(x_test), torch.from_numpy(y_test)
-    torch.manual_seed(seed)
+    x_train, y_train = torch.from_numpy(x_train).to(device), torch.from_numpy(y_train).to(device)
+    x_test, y_test = torch.from_numpy(x_test).to(device), torch.from_numpy(y_test).to(device)
     set_seed(seed)
-    model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
+    model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10)).to(device)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=BASE_LR, momentum=MOMENTUM)
     scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
@@ -74,7 +78,7 @@ def train_mnist(make_scheduler=None, seed=42, desc="训练"):
         history["lr"].append(optimizer.param_groups[0]["lr"])
         model.train()
         total = 0.0
-        for index in torch.randperm(len(x_train), generator=generator).split(BATCH_SIZE):
+        for index in torch.randperm(len(x_train), generator=generator).to(device).split(BATCH_SIZE):
             x, y = x_train[index], y_train[index]
             pred = model(x)
             loss = loss_fn(pred, y)
