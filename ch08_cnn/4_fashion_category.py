@@ -50,7 +50,7 @@ def train_one_epoch(model, device, loader, loss_fn, optimizer, scheduler, epoch,
     model.train()
     total_loss, correct, count = 0.0, 0, 0
     for step, (x, y) in enumerate(tqdm(loader, desc=f"第 {epoch} 轮", leave=False, mininterval=2)):
-        x, y = augment(x, generator=generator), y
+        x = augment(x, generator=generator)  # 在 CPU 上对整批做增强（每轮都不同），再搬到设备上
         x, y = x.to(device), y.to(device)
         pred = model(x)
         loss = loss_fn(pred, y)

@@ -23,6 +23,8 @@ class SimpleConvNet:
     hidden_size: 第一个全连接层的神经元数；output_size: 类别数
     weight_init_std: "he"（默认）时每层用 He 初始值 sqrt(2 / fan_in)（卷积层的 fan_in = C*FH*FW）；
         也可以给一个数（书中用 0.01）
+    filter_init_std: 只用于卷积层滤波器 W1 的标准差；None（默认）表示与 weight_init_std 相同。
+        给一个很小的数（如 0.01）时滤波器从几乎为 0 开始，训练后的样子几乎全是学出来的，便于观察
     dtype: 训练用 np.float32（快一倍），梯度检验用 np.float64
 
     params: 'W1' (FN, C, FH, FW)、'b1' (FN,)、'W2' (FN*pool_h*pool_w, hidden)、'b2'、'W3' (hidden, out)、'b3'
@@ -30,7 +32,8 @@ class SimpleConvNet:
     """
 
     def __init__(self, input_dim=(1, 28, 28), filter_num=30, filter_size=5, stride=1, pad=0,
-                 hidden_size=100, output_size=10, weight_init_std="he", dtype=np.float32):
+                 hidden_size=100, output_size=10, weight_init_std="he", filter_init_std=None,
+                 dtype=np.float32):
         channels, height, width = input_dim
         conv_h = conv_output_size(height, filter_size, stride, pad)
         conv_w = conv_output_size(width, filter_size, stride, pad)
@@ -49,12 +52,13 @@ class SimpleConvNet:
             if name.startswith("b"):
                 self.params[name] = np.zeros(shape, dtype=self.dtype)
                 continue
-            if weight_init_std == "he":
+            init = filter_init_std if (name == "W1" and filter_init_std is not None) else weight_init_std
+            if init == "he":
                 scale = np.sqrt(2.0 / fan_in[name])
-            elif isinstance(weight_init_std, (int, float)) and weight_init_std > 0:
-                scale = float(weight_init_std)
+            elif isinstance(init, (int, float)) and init > 0:
+                scale = float(init)
             else:
-                raise ValueError(f"weight_init_std 应为 'he' 或一个正数，实际为 {weight_init_std!r}")
+                raise ValueError(f"初始值的标准差应为 'he' 或一个正数，实际为 {init!r}")
             self.params[name] = (scale * np.random.randn(*shape)).astype(self.dtype)
 
         # 各层引用 params 里的同一批数组：优化器原地更新 params，层里的权重也就跟着变了
