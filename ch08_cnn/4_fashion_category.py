@@ -1,6 +1,6 @@
 """用 PyTorch 训练卷积神经网络给 Fashion-MNIST 的衣物图片分类（10 类）。
 
-    python ch08_cnn/4_fashion_category.py                      # 完整训练：2 核 CPU 上约 12 分钟，测试精度 ≥ 93%
+    python ch08_cnn/4_fashion_category.py                      # 完整训练：2 核 CPU 上约 10 分钟，测试精度 ≥ 93%
     python ch08_cnn/4_fashion_category.py --epochs 3           # 少训练几轮，先看看流程
     python ch08_cnn/4_fashion_category.py --evaluate output/ch08_cnn/fashion_cnn.pt   # 只加载模型、重新评估
     DL_QUICK=1 python ch08_cnn/4_fashion_category.py           # 快速模式，几秒钟
