@@ -124,10 +124,27 @@ def test_unwritable_output_dir_names_it_and_the_environment_variable(tmp_path, m
     assert output_dir() == tmp_path / "ok" and (tmp_path / "ok").is_dir()
 
 
+def test_output_dir_that_exists_but_refuses_writes_is_reported(tmp_path, monkeypatch):
+    """目录存在、却写不进文件（只读挂载、没有权限）：要真的试写一次才知道（root 用户下 os.access 总说可写）。"""
+    import common.paths
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setenv(OUTPUT_ENV, str(tmp_path))
+    monkeypatch.setattr(common.paths.tempfile, "TemporaryFile", refuse)
+    with pytest.raises(OSError, match="Permission denied") as info:
+        output_dir()
+    assert str(tmp_path) in str(info.value) and OUTPUT_ENV in str(info.value)
+
+
 # ---------------------------------------------------------------- pytest 的设置
 
 def test_tests_import_common_from_this_checkout():
-    """pyproject.toml 的 pythonpath = ["."]：测的是这份仓库，而不是 pip install -e 登记的另一份检出。"""
+    """pyproject.toml 的 pythonpath = ["."]：测的是这份仓库，而不是 pip install -e 登记的另一份检出。
+
+    python -m pytest 会把当前目录放进 sys.path，直接运行 pytest 则不会——那时靠的就是这项设置。
+    """
     assert Path(common.__file__).resolve().parent == Path(__file__).resolve().parent.parent / "common"
 
 
@@ -152,7 +169,8 @@ def _run_quick(script, tmp_path, output, prelude=""):
             f"sys.argv = [{str(path)!r}]\nsys.path.insert(0, {str(path.parent)!r})\n"
             f"runpy.run_path({str(path)!r}, run_name='__main__')\n")
     env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output), PYTHONIOENCODING="utf-8",
-               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+               OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               PYTHONPATH=str(REPO_ROOT))  # 子进程也用这一份仓库里的 common/
     return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=300)
 
