@@ -491,7 +491,8 @@ MD_IDS = [rel(p) for p in MD_FILES]
 
 def test_docs_exist():
     expected = ["README.md", "01_神经网络基础.md", "02_神经网络的学习.md", "03_反向传播算法.md",
-                "04_学习的技巧.md", "术语表.md", "images/README.md"]
+                "04_学习的技巧.md", "05_PyTorch简介.md", "06_PyTorch核心概念详解.md", "07_PyTorch深度学习实践.md",
+                "08_卷积神经网络.md", "09_循环神经网络.md", "术语表.md", "images/README.md"]
     missing = [name for name in expected if not (DOCS_DIR / name).is_file()]
     assert not missing, f"docs/ 中缺少这些文件：{missing}"
 

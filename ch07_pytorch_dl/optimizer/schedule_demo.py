@@ -3,7 +3,8 @@
 - lrs_per_epoch：按正确的顺序（每轮先 optimizer.step()，轮末再 scheduler.step()）记录每轮用的学习率；
 - lrs_wrong_order：把 scheduler.step() 放在 optimizer.step() 之前，记录每轮实际用的学习率和 torch 的警告；
 - train_mnist：一次短的真实训练（MNIST 的 784-100-10 网络，SGD + Momentum），可选地带一个调度器；
-- plot_schedule：左图每轮的学习率，右图有无调度器时的测试精度。
+- plot_schedule：左图每轮的学习率，右图有无调度器时的测试精度；
+- run_demo：三个脚本共同的流程——断言调度器与公式一致、演示错误的调用顺序、短训练对比、保存图和 JSON。
 """
 import warnings
 
@@ -14,7 +15,8 @@ from tqdm import tqdm
 
 from common.device import get_device
 from common.load_data import get_data
-from common.plotting import plt
+from common.paths import output_dir, save_json
+from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import check_finite_loss
@@ -116,3 +118,39 @@ def plot_schedule(name, right_lrs, wrong_lrs, constant, scheduled):
     ax_acc.legend()
     fig.tight_layout()
     return fig
+
+
+def run_demo(name, tag, make_scheduler, formula):
+    """调度器脚本的主流程。
+
+    name: 图和输出里显示的调度器名，如 "StepLR(step_size=4, gamma=0.5)"；tag: 输出文件名，如 "optimizer_2_step_lr"；
+    make_scheduler(optimizer) -> 调度器；formula(e) -> 第 e 轮（从 0 开始）按公式应有的学习率。
+    """
+    output_dir()  # 输出目录不可写时在训练之前就报错
+    device = get_device(verbose=True)
+    n_epochs = max(EPOCHS, 12)
+    right = lrs_per_epoch(make_scheduler, n_epochs)
+    # 调度器就是这个公式（逐轮连乘与直接乘方只差舍入误差）
+    np.testing.assert_allclose(right, [formula(e) for e in range(n_epochs)], rtol=1e-12)
+    print(f"{name}，每轮的学习率（与公式相同）：")
+    print("  " + "  ".join(f"{lr:.4g}" for lr in right))
+
+    wrong, messages = lrs_wrong_order(make_scheduler, n_epochs)
+    assert wrong[:-1] == right[1:], "错误顺序下的学习率应当正好提前一轮"
+    print("先 scheduler.step() 再 optimizer.step() 时每轮实际用的学习率（提前了一轮，第 0 轮的初始学习率没用上）：")
+    print("  " + "  ".join(f"{lr:.4g}" for lr in wrong))
+    print(f"  torch 的警告：{messages[0][:90]}…" if messages else "  （torch 没有发出警告）")
+
+    short_name = name.split("(")[0]
+    constant = train_mnist(None, desc="固定学习率", device=device)
+    scheduled = train_mnist(make_scheduler, desc=short_name, device=device)
+    print(f"短训练（{len(constant['loss'])} 轮）：固定学习率 {BASE_LR} 测试精度 {constant['test_acc'][-1]:.4f}、"
+          f"最后一轮损失 {constant['loss'][-1]:.4f}；{short_name} 测试精度 {scheduled['test_acc'][-1]:.4f}、"
+          f"最后一轮损失 {scheduled['loss'][-1]:.4f}")
+    fig = plot_schedule(name, right, wrong, constant, scheduled)
+    save_figure(fig, f"ch07_pytorch_dl/{tag}.png")
+    save_json(f"ch07_pytorch_dl/{tag}.json", {
+        "lrs": right, "lrs_wrong_order": wrong, "constant": constant, "scheduled": scheduled})
+    print(f"完成：{short_name} 与公式一致；测试精度 固定 {constant['test_acc'][-1]:.4f} / "
+          f"{short_name} {scheduled['test_acc'][-1]:.4f}")
+    show()
