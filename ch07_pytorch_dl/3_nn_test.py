@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from common.device import get_device
 from common.load_data import get_data
-from common.paths import output_path, relative_to_repo, save_json
+from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -65,6 +65,7 @@ def accuracy(model, device, x, y):
 
 def main():
     args = parse_args()
+    output_dir()  # 输出目录不可写时在训练之前就报错
     import_start = time.perf_counter()
     device = get_device(verbose=True) if args.device is None else torch.device(args.device)
     set_seed(args.seed)

@@ -16,7 +16,7 @@ from torch import nn
 
 from common.device import get_device
 from common.load_data import get_data
-from common.paths import output_path, relative_to_repo
+from common.paths import output_dir, output_path, relative_to_repo
 from common.quick import pick
 from common.seed import set_seed
 from two_layer_net import TwoLayerNet
@@ -25,6 +25,7 @@ TRAINED = "ch07_pytorch_dl/3_nn_test.pt"
 
 
 def main():
+    output_dir()  # 输出目录不可写时在训练之前就报错
     device = get_device(verbose=True)
     set_seed(42)
     custom = TwoLayerNet(784, 100, 10).to(device)

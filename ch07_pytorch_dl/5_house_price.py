@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 from common.device import get_device
 from common.load_data import load_house_prices
-from common.paths import output_path, relative_to_repo, save_json
+from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -226,6 +226,7 @@ def scores(result, log_price, mask):
 
 def main():
     args = parse_args()
+    output_dir()  # 输出目录不可写时在训练之前就报错
     device = get_device(verbose=True) if args.device is None else torch.device(args.device)
     if args.device is not None:
         print(f"使用设备：{device}")

@@ -37,7 +37,7 @@ from tqdm import tqdm
 
 from common.device import get_device
 from common.load_data import check_file, load_poems
-from common.paths import output_path, relative_to_repo, save_json
+from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -362,6 +362,7 @@ def run_epoch(model, loader, loss_fn, optimizer, scheduler, device, epoch, epoch
 
 
 def train(args):
+    output_dir()  # 输出目录不可写时在训练之前就报错
     device = get_device(verbose=True) if args.device is None else torch.device(args.device)
     set_seed(args.seed)
     poems, train_poems, valid_poems, test_poems = prepare_data(args.n_poems, args.seed)

@@ -344,6 +344,7 @@ class Convolution:
 
     def forward(self, x):
         """x: (N, C, H, W)；返回 (N, FN, out_h, out_w)，dtype 与 x 相同。"""
+        _check_array("Convolution.forward", x)
         num_filters, channels, filter_h, filter_w = self.W.shape
         if x.ndim != 4 or x.shape[1] != channels:
             raise ValueError(
@@ -367,6 +368,7 @@ class Convolution:
 
     def backward(self, dout):
         """dout: (N, FN, out_h, out_w)；返回 dx (N, C, H, W)，并算出 dW、db。"""
+        _check_forward_done("Convolution.backward", self.col)
         num_filters = self.W.shape[0]
         _, _, filter_h, filter_w = self.W.shape
         dout = dout.transpose(1, 0, 2, 3).reshape(num_filters, -1)  # (FN, N*out_h*out_w)，与正向的 out 一致
@@ -398,6 +400,7 @@ class Pooling:
 
     def forward(self, x):
         """x: (N, C, H, W)；返回 (N, C, out_h, out_w)，dtype 与 x 相同。"""
+        _check_array("Pooling.forward", x)
         if x.ndim != 4:
             raise ValueError(f"Pooling: 输入应为 (N, C, H, W)，实际形状为 {x.shape}")
         n, c, h, w = x.shape
@@ -428,6 +431,7 @@ class Pooling:
 
     def backward(self, dout):
         """dout: (N, C, out_h, out_w)；返回 dx (N, C, H, W)。"""
+        _check_forward_done("Pooling.backward", self.x)
         n, c, h, w = self.x.shape
         p = self.pad
         pool_size = self.pool_h * self.pool_w

@@ -583,6 +583,8 @@ BACKWARD_BEFORE_FORWARD = {
     "SoftmaxWithLoss": lambda: SoftmaxWithLoss().backward(),
     "Dropout": lambda: Dropout(0.5).backward(np.ones((2, 3))),
     "BatchNormalization": lambda: BatchNormalization(np.ones(3), np.zeros(3)).backward(np.ones((2, 3))),
+    "Convolution": lambda: Convolution(np.zeros((2, 1, 3, 3)), np.zeros(2)).backward(np.ones((1, 2, 2, 2))),
+    "Pooling": lambda: Pooling(2, 2).backward(np.ones((1, 1, 2, 2))),
 }
 
 
@@ -598,6 +600,8 @@ FORWARD_WITH_A_LIST = {
     "SoftmaxWithLoss": lambda x: SoftmaxWithLoss().forward(x, np.array([0, 1])),
     "Dropout": lambda x: Dropout(0.5).forward(x),
     "BatchNormalization": lambda x: BatchNormalization(np.ones(3), np.zeros(3)).forward(x),
+    "Convolution": lambda x: Convolution(np.zeros((2, 1, 1, 1)), np.zeros(2)).forward(x),
+    "Pooling": lambda x: Pooling(1, 1).forward(x),
 }
 
 
