@@ -148,7 +148,6 @@ class RMSprop:
             params[key] -= self.lr * grad / (np.sqrt(h) + self.eps)
 
 
-RMSProp = RMSprop  # 两种拼写都常见
 
 
 class Adam:
