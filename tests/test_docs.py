@@ -546,6 +546,26 @@ def test_notebook_bold_renders(notebook):
     assert not hazards, f"{rel(notebook)} 中有不会渲染成粗体的 **（见 test_bold_renders_on_github 的说明）：\n" + "\n".join(hazards)
 
 
+GITHUB_ONLY_MATH = re.compile(r"^```math\s*$|\$`[^`\n]+`\$", re.MULTILINE)
+
+
+def test_github_only_math_is_caught():
+    assert GITHUB_ONLY_MATH.search("公式：\n```math\na \\\\ b\n```\n")
+    assert GITHUB_ONLY_MATH.search("行内 $`\\{x\\}`$ 公式")
+    assert not GITHUB_ONLY_MATH.search("行内 $\\sigma$，独立 $$\\begin{aligned} a \\\\ b \\end{aligned}$$")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[rel(p) for p in NOTEBOOKS])
+def test_notebook_math_uses_jupyter_syntax(notebook):
+    """Jupyter 把 ```math 围栏显示成代码、把 $`…`$ 中的反引号原样显示；notebook 里的公式用 $…$ 和 $$…$$。
+
+    （Jupyter 先取出公式再处理 Markdown，所以 notebook 的 $$ 公式里可以放心写 \\\\ 换行；.md 文件则相反，见上面的检查。）
+    """
+    found = [f"第 {index} 个单元格：{m.group(0)[:40]}" for path, index, source in notebook_markdown() if path == notebook
+             for m in GITHUB_ONLY_MATH.finditer(source)]
+    assert not found, f"{rel(notebook)} 的公式用了只有 GitHub 的 Markdown 才认识的写法，请改成 $…$ 或 $$…$$：\n" + "\n".join(found)
+
+
 def _blocks_with(info_pattern):
     found = []
     for md_file in MD_FILES:
