@@ -159,9 +159,7 @@ def parse_args():
 def main():
     args = parse_args()
     output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    device = torch.device(args.device) if args.device else get_device(verbose=True)
-    if args.device:
-        print(f"使用设备：{device}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     TwoLayerNet = load_numpy_two_layer_net()
     x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)

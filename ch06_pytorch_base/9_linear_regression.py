@@ -139,9 +139,7 @@ def parse_args():
 def main():
     args = parse_args()
     output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    device = torch.device(args.device) if args.device else get_device(verbose=True)
-    if args.device:
-        print(f"使用设备：{device}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     x_train, x_test, y_train, y_test, n_removed = load_area_and_log_price(args.seed)
     print(f"房价数据：去掉面积超过 {MAX_AREA} 平方英尺的 {n_removed} 套，训练 {len(x_train)} 套，测试 {len(x_test)} 套")

@@ -67,7 +67,7 @@ def main():
     args = parse_args()
     output_dir()  # 输出目录不可写时在训练之前就报错
     import_start = time.perf_counter()
-    device = get_device(verbose=True) if args.device is None else torch.device(args.device)
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
 
     x_train, x_test, y_train, y_test = get_data("mnist", n_train=pick(real=None, quick=3000),

@@ -227,9 +227,7 @@ def scores(result, log_price, mask):
 def main():
     args = parse_args()
     output_dir()  # 输出目录不可写时在训练之前就报错
-    device = get_device(verbose=True) if args.device is None else torch.device(args.device)
-    if args.device is not None:
-        print(f"使用设备：{device}")
+    device = get_device(args.device, verbose=True)
     start = time.perf_counter()
 
     # ------------------------------------------------------------ 数据

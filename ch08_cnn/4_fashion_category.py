@@ -158,11 +158,7 @@ def main():
     args = parse_args()
     start = time.perf_counter()
     set_seed(args.seed)
-    if args.device:  # 命令行指定时覆盖自动选择
-        device = torch.device(args.device)
-        print(f"使用设备：{device}（命令行指定）")
-    else:
-        device = get_device(verbose=True)
+    device = get_device(args.device, verbose=True)  # 命令行给了 --device 时用它，否则自动选择
     output_dir()  # 先确认输出目录可写，而不是训练完才发现
 
     x_train, y_train, x_val, y_val, x_test, y_test = load_fashion_mnist(

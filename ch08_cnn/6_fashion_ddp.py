@@ -63,7 +63,7 @@ def setup(args):
                           MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
     rank, world_size = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local_rank = int(os.environ["LOCAL_RANK"])
-    device = torch.device(args.device) if args.device else get_device()
+    device = get_device(args.device)
     if device.type == "cuda":
         device = torch.device("cuda", local_rank)  # 同一台机器上的第 local_rank 块 GPU
         torch.cuda.set_device(device)

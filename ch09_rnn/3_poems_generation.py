@@ -363,7 +363,7 @@ def run_epoch(model, loader, loss_fn, optimizer, scheduler, device, epoch, epoch
 
 def train(args):
     output_dir()  # 输出目录不可写时在训练之前就报错
-    device = get_device(verbose=True) if args.device is None else torch.device(args.device)
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     poems, train_poems, valid_poems, test_poems = prepare_data(args.n_poems, args.seed)
     vocab = build_vocab(train_poems)
@@ -545,7 +545,7 @@ def run(args):
         checkpoint_path = output_path(BEST_CHECKPOINT)  # 刚训练好的模型，不是随仓库提供的那个
     else:
         checkpoint_path = default_checkpoint()
-    device = torch.device(args.device) if args.device else get_device(verbose=args.command != "all")
+    device = get_device(args.device, verbose=args.command != "all")
     if args.command in ("all", "evaluate"):
         results["evaluate"] = evaluate(checkpoint_path, device)
     if args.command in ("all", "generate"):

@@ -83,6 +83,28 @@ def test_device_prefers_cuda_then_mps_then_cpu(cuda, mps, expected, monkeypatch,
     assert expected in capsys.readouterr().out
 
 
+def test_device_given_on_the_command_line_is_used_when_available(monkeypatch, capsys):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert get_device("cpu") == torch.device("cpu")  # 有 GPU 时也可以强制用 CPU
+    assert get_device("cuda:1", verbose=True) == torch.device("cuda", 1)
+    assert "cuda:1（命令行指定）" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("requested, message", [
+    ("cuda", "不能用 cuda.*--device cpu"), ("mps", "不能用 mps"), ("gpu", "不认识的设备 'gpu'"),
+])
+def test_device_that_this_machine_lacks_is_a_clear_error(requested, message, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=message):
+        get_device(requested)
+
+
 def test_numpy_chapters_do_not_import_torch():
     code = ("import sys, common.load_data, common.plotting, common.seed, common.quick, common.device; "
             "common.seed.set_seed(0); assert 'torch' not in sys.modules, 'torch 被导入了'")
