@@ -2,25 +2,18 @@
 
 章节脚本的文件名以数字开头，不能用 import 语句导入，这里按文件路径导入（脚本的工作都在 main() 里，导入时不会运行）。
 """
-import importlib.util
 
 import numpy as np
 import pytest
 import torch
 
-from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 
-def import_from(relative_path, module_name):
-    """按路径导入仓库里的一个 .py 文件，注册为 module_name。"""
-    spec = importlib.util.spec_from_file_location(module_name, REPO_ROOT / relative_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-autograd_vs_backprop = import_from("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
-linear_regression = import_from("ch06_pytorch_base/9_linear_regression.py", "ch06_linear_regression")
+autograd_vs_backprop = import_chapter_file("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
+linear_regression = import_chapter_file("ch06_pytorch_base/9_linear_regression.py", "ch06_linear_regression")
 TwoLayerNet = autograd_vs_backprop.load_numpy_two_layer_net()
 
 

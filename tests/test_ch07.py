@@ -3,7 +3,6 @@
 参照实现是独立的：torch.nn 的损失和 torch.optim 的优化器，对照 common.functions、common.layers、common.optimizer。
 全部在 float64 下比较，容差见各测试的说明。
 """
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ from common import optimizer as numpy_optim
 from common.functions import mean_absolute_error, mean_squared_error, smooth_l1, softplus
 from common.layers import SoftmaxWithLoss
 from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 CHAPTER = REPO_ROOT / "ch07_pytorch_dl"
 # float64 下两边是同一个公式、只是运算顺序不同，差别在 1e-15 量级；1e-10 远大于它，又远小于公式写错造成的差别
@@ -24,10 +24,7 @@ RTOL, ATOL = 1e-10, 1e-12
 def load_script(relative):
     """按路径导入章节里的脚本（文件名以数字开头，不能直接 import）；脚本的主体在 main() 里，导入时不会运行。"""
     path = CHAPTER / relative
-    spec = importlib.util.spec_from_file_location(path.stem.lstrip("0123456789_"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_chapter_file(path.relative_to(REPO_ROOT), "ch07_" + path.stem.lstrip("0123456789_"))
 
 
 # ---------------------------------------------------------------- 损失函数

@@ -2,7 +2,6 @@
 
 脚本本身在快速模式下的冒烟运行由 tests/test_scripts.py 负责；这里检验它们依赖的行为。
 """
-import importlib.util
 import json
 import os
 import subprocess
@@ -13,21 +12,13 @@ import pytest
 import torch
 
 from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 
-def import_from(relative_path, module_name):
-    """章节文件夹不是包：按文件路径导入其中的模块（模块内部的 `from fashion_cnn import …` 需要该文件夹在 sys.path 上）。"""
-    folder = str(REPO_ROOT / os.path.dirname(relative_path))
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(module_name, REPO_ROOT / relative_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-simple_conv_net = import_from("ch08_cnn/simple_conv_net.py", "ch08_simple_conv_net")
-fashion_cnn = import_from("ch08_cnn/fashion_cnn.py", "ch08_fashion_cnn")
+simple_conv_net = import_chapter_file("ch08_cnn/simple_conv_net.py", "ch08_simple_conv_net")
+fashion_cnn = import_chapter_file("ch08_cnn/fashion_cnn.py", "ch08_fashion_cnn")
 
 
 def test_simple_conv_net_backprop_matches_numerical_gradient():

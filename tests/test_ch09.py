@@ -4,7 +4,6 @@
 脚本名以数字开头，不能直接 import，这里按文件路径导入。
 """
 import hashlib
-import importlib.util
 import os
 import subprocess
 import sys
@@ -15,11 +14,10 @@ import torch
 
 from common.load_data import CHECKSUMS, DATA_DIR, load_poems
 from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 SCRIPT = REPO_ROOT / "ch09_rnn" / "3_poems_generation.py"
-spec = importlib.util.spec_from_file_location("ch09_poems_generation", SCRIPT)
-poems_generation = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(poems_generation)
+poems_generation = import_chapter_file(SCRIPT.relative_to(REPO_ROOT), "ch09_poems_generation")
 
 
 @pytest.fixture(scope="module")

@@ -1,23 +1,18 @@
 """理论第 4 章“学习的技巧”（ch05_optim/）用到的工具：学习率衰减策略与训练循环 train_network。"""
-import importlib.util
 
 import numpy as np
 import pytest
 
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 from common.seed import set_seed
 from common.trainer import TrainingDivergedError, check_finite_loss, train_network
 
 
 def _load_lr_schedules():
     """ch05_optim 不是包，按文件路径导入其中的 lr_schedules.py。"""
-    path = REPO_ROOT / "ch05_optim" / "lr_schedules.py"
-    spec = importlib.util.spec_from_file_location("ch05_lr_schedules", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_chapter_file("ch05_optim/lr_schedules.py", "ch05_lr_schedules")
 
 
 schedules = _load_lr_schedules()

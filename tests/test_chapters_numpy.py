@@ -4,7 +4,6 @@
 所以这里按文件路径以不同的模块名导入它们。
 """
 import hashlib
-import importlib.util
 import os
 import pickle
 import shutil
@@ -17,19 +16,14 @@ import pytest
 from common import load_data
 from common.load_data import CHECKSUMS, CorruptedDataError, get_data, load_nn_sample
 from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 
-def import_from(relative_path, module_name):
-    """按路径导入仓库里的一个 .py 文件，注册为 module_name。"""
-    spec = importlib.util.spec_from_file_location(module_name, REPO_ROOT / relative_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-sample_network = import_from("ch02_nn_base/sample_network.py", "ch02_sample_network")
-ch03_net = import_from("ch03_train/two_layer_net.py", "ch03_two_layer_net")
-ch04_net = import_from("ch04_backward/two_layer_net.py", "ch04_two_layer_net")
+sample_network = import_chapter_file("ch02_nn_base/sample_network.py", "ch02_sample_network")
+ch03_net = import_chapter_file("ch03_train/two_layer_net.py", "ch03_two_layer_net")
+ch04_net = import_chapter_file("ch04_backward/two_layer_net.py", "ch04_two_layer_net")
 
 
 def relative_error(a, b):

@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tokenize
 import unicodedata
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest

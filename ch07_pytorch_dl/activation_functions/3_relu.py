@@ -43,7 +43,7 @@ def main():
     out.sum().backward()
     active = (out > 0).double().mean(dim=0)
     print("4 个神经元（偏置 0、0、-5、-10）在 1000 个输入上处于激活状态的比例：" + "、".join(f"{a:.3f}" for a in active)
-          + f"；各自偏置的梯度：" + "、".join(f"{g:.0f}" for g in layer.bias.grad))
+          + "；各自偏置的梯度：" + "、".join(f"{g:.0f}" for g in layer.bias.grad))
 
     fig = plot_function_and_derivative(GRID, y, dy, "ReLU", "max(0, x)", "x > 0 时为 1，否则为 0")
     save_figure(fig, "ch07_pytorch_dl/activation_3_relu.png")
