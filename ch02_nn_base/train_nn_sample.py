@@ -28,7 +28,7 @@ from common.optimizer import Adam
 from common.paths import DATA_DIR, output_dir, output_path, relative_to_repo, save_json
 from common.quick import is_quick, pick
 from common.seed import set_seed
-from common.trainer import check_finite_loss
+from common.divergence import check_finite_loss
 from common.util import minibatches
 from sample_network import predict
 

@@ -25,7 +25,7 @@ from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
-from common.trainer import check_finite_loss
+from common.divergence import check_finite_loss
 from common.util import minibatches
 from two_layer_net import TwoLayerNet
 

@@ -36,6 +36,10 @@ def get_device(requested=None, verbose=False):
         if not _available(torch, device.type):
             raise ValueError(f"指定了设备 {requested!r}，但这台机器上的 PyTorch 不能用 {device.type}："
                              "去掉 --device 让程序自动选择，或改用 --device cpu")
+        if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+            count = torch.cuda.device_count()
+            raise ValueError(f"指定了设备 {requested!r}，但这台机器只有 {count} 块 GPU（编号 0～{count - 1}）："
+                             "改用 --device cuda 或一个存在的编号")
         how = "（命令行指定）"
     if verbose:
         print(f"使用设备：{device}{how}")

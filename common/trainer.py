@@ -6,38 +6,16 @@
     history["test_acc_list"]      # 训练前和每轮（epoch）结束后的测试精度
 
 一轮 = 把训练数据重新随机排列后按顺序遍历一遍（common.util.minibatches），每个样本恰好用一次。
-损失变成 nan/inf（训练发散）时，train_network 用 check_finite_loss 停下并说明原因（见 stop_on_divergence）；
-自己写训练循环时，也对每一步的损失调用 check_finite_loss。
+损失变成 nan/inf（训练发散）时，train_network 用 common.divergence.check_finite_loss 停下并说明原因
+（见 stop_on_divergence）；自己写训练循环时，也对每一步的损失调用它（或用 DivergenceGuard）。
 """
-import math
 import time
 
 import numpy as np
 from tqdm import tqdm
 
+from common.divergence import TrainingDivergedError, check_finite_loss
 from common.util import minibatches
-
-
-class TrainingDivergedError(FloatingPointError):
-    """损失变成 nan 或 inf：训练已经发散，继续算下去只是浪费时间。"""
-
-
-def check_finite_loss(loss, where=""):
-    """损失是有限的数时原样返回（转成 float）；是 nan/inf 时抛出 TrainingDivergedError。
-
-    NumPy 章节和 PyTorch 章节的训练循环都用它（传入 float、NumPy 标量或 0 维 torch 张量都可以）：
-
-        loss_value = check_finite_loss(loss.item(), where=f"第 {epoch} 轮第 {step} 步")
-
-    脚本里不必捕获这个异常：它会以非零退出码结束脚本，最后一行就是说明和建议。
-    """
-    value = float(loss)
-    if not math.isfinite(value):
-        place = f"{where}的" if where else ""
-        raise TrainingDivergedError(
-            f"{place}损失变成了 {value}：训练发散了（参数更新得太猛，数值溢出）。"
-            "请把学习率调小（例如减半或除以 10）再试；也可以检查输入是否已经归一化，或加上梯度裁剪。")
-    return value
 
 
 def train_network(network, optimizer, x_train, t_train, x_test, t_test, *, epochs, batch_size=100,

@@ -7,7 +7,8 @@ from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from tests.chapter_files import import_chapter_file
 from common.seed import set_seed
-from common.trainer import TrainingDivergedError, check_finite_loss, train_network
+from common.divergence import TrainingDivergedError, check_finite_loss
+from common.trainer import train_network
 
 
 def _load_lr_schedules():

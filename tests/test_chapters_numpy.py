@@ -186,6 +186,7 @@ def _run_train_nn_sample(tmp_path, *args):
                           cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
+@pytest.mark.slow
 def test_train_nn_sample_writes_to_output_and_leaves_data_alone(tmp_path):
     shipped = (load_data.DATA_DIR / "nn_sample").read_bytes()
     result = _run_train_nn_sample(tmp_path)
@@ -196,6 +197,7 @@ def test_train_nn_sample_writes_to_output_and_leaves_data_alone(tmp_path):
     assert (load_data.DATA_DIR / "nn_sample").read_bytes() == shipped
 
 
+@pytest.mark.slow
 def test_train_nn_sample_refuses_to_install_quick_mode_weights(tmp_path):
     shipped = (load_data.DATA_DIR / "nn_sample").read_bytes()
     result = _run_train_nn_sample(tmp_path, "--install")

@@ -52,6 +52,7 @@ def test_discovery_picks_up_a_script_placed_in_any_chapter_folder(tmp_path):
 SCRIPTS = find_scripts(REPO_ROOT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.relative_to(REPO_ROOT).as_posix() for p in SCRIPTS])
 def test_script_runs_in_quick_mode(script, tmp_path):
     workdir = tmp_path / "elsewhere"  # 不是脚本自己的目录，也不是仓库根目录
@@ -63,7 +64,11 @@ def test_script_runs_in_quick_mode(script, tmp_path):
     assert result.stdout.strip(), "脚本应当打印结果摘要\n" + log
 
 
-def test_every_numpy_chapter_has_numbered_scripts():
-    """防止冒烟测试因为找不到脚本而悄悄什么都不测。"""
-    chapters = {p.parent.name for p in SCRIPTS}
-    assert {"ch02_nn_base", "ch03_train", "ch04_backward", "ch05_optim"} <= chapters, chapters
+def test_every_chapter_has_numbered_scripts():
+    """防止冒烟测试因为找不到脚本而悄悄什么都不测：每个章节文件夹（NumPy 和 PyTorch 两半）都要有编号脚本。"""
+    chapters = {p.relative_to(REPO_ROOT).parts[0] for p in SCRIPTS}
+    folders = {p.name for p in REPO_ROOT.iterdir() if p.is_dir() and CHAPTER_NAME.match(p.name)}
+    expected = {"ch02_nn_base", "ch03_train", "ch04_backward", "ch05_optim",
+                "ch06_pytorch_base", "ch07_pytorch_dl", "ch08_cnn", "ch09_rnn"}
+    assert expected <= folders, f"章节文件夹不全：{sorted(expected - folders)}"
+    assert folders <= chapters, f"这些章节文件夹里没有编号脚本：{sorted(folders - chapters)}"
