@@ -3,15 +3,19 @@
     python ch06_pytorch_base/10_autograd_vs_backprop.py              # 对照 + 在完整 MNIST 上训练 5 轮
     DL_QUICK=1 python ch06_pytorch_base/10_autograd_vs_backprop.py   # 快速模式，几秒钟
 
-1. 对照：ch04_backward/two_layer_net.py 的 TwoLayerNet（NumPy，784-100-10，ReLU）用反向传播求梯度；
-   把同一组权重（float64）复制成 PyTorch 张量，用同样的公式写正向传播，loss.backward() 求梯度。
-   两者在 100 张真实的 MNIST 图像上逐个元素比较，最大差异打印出来并断言在容差之内。
-2. 计时：同一批数据（float32）上求一次梯度，NumPy 反向传播与 PyTorch 自动求导各用多少毫秒。
+三件事，各在一节里：
+1. 正向传播只用张量写：predict（Affine → ReLU → Affine）与 cross_entropy，与第 3 章 TwoLayerNet 的公式逐项相同；
+2. 对照梯度：ch04_backward/two_layer_net.py 的 TwoLayerNet（NumPy，784-100-10，ReLU）用反向传播求梯度；
+   把同一组权重（float64）复制成 PyTorch 张量，loss.backward() 求梯度。
+   两者在 100 张真实的 MNIST 图像上逐个元素比较，最大差异打印出来并断言在容差之内；
 3. 训练：只用张量（不用 nn.Module）搭同一个网络，用 torch.optim.SGD（带动量，
    与第 3 章的 Momentum 逐步相同）在完整 MNIST 上训练几轮，报告测试精度。
+求一次梯度各要多少毫秒（NumPy 反向传播与 PyTorch 自动求导）的计时在 tests/benchmarks/bench_common.py 里：
+    python tests/benchmarks/bench_common.py
 """
 import argparse
 import importlib.util
+import sys
 import time
 
 import numpy as np
@@ -20,13 +24,14 @@ from matplotlib.ticker import MaxNLocator
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from common.device import get_device
+from common.divergence import DivergenceGuard
 from common.load_data import get_data
 from common.paths import REPO_ROOT, output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
-from common.trainer import check_finite_loss
 
 HIDDEN_SIZE = 100
 COMPARE_BATCH = 100  # 对照梯度用的图像数（不用 1 张：那样很多梯度恒为 0，比较不出问题）
@@ -48,6 +53,8 @@ def load_numpy_two_layer_net():
     spec.loader.exec_module(module)
     return module.TwoLayerNet
 
+
+# ================================================================ 1. 只用张量写正向传播
 
 def params_to_tensors(numpy_params, device="cpu", dtype=None):
     """把参数字典 {'W1': ndarray, ...} 复制成需要梯度的叶子张量字典。
@@ -76,6 +83,8 @@ def cross_entropy(logits, t):
     log_probs = logits - torch.logsumexp(logits, dim=1, keepdim=True)
     return -log_probs[torch.arange(len(t), device=t.device), t].mean()
 
+
+# ================================================================ 2. 自动求导与手写反向传播对照
 
 def autograd_gradients(numpy_params, x, t):
     """用 autograd 求 numpy_params 下的损失和梯度（在 CPU 上，dtype 与参数相同）。
@@ -110,49 +119,51 @@ def compare_gradients(network, x, t):
     return result
 
 
-def median_ms(function, repeats):
-    """function() 运行 repeats 次，返回每次用时的中位数（毫秒）。"""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return 1000 * float(np.median(times))
+# ================================================================ 3. 只用张量训练
+
+def train(params, device, loader, optimizer, epoch, guard, iteration_losses):
+    """训练一轮（params 是需要梯度的张量字典，代替 nn.Module），返回 (平均损失, 这一轮训练中的精度)。
+
+    iteration_losses: 列表，记下每一步的损失（画图用）；guard: DivergenceGuard。
+    """
+    total_loss, correct, count = 0.0, 0, 0
+    for step, (x, y) in enumerate(tqdm(loader, desc=f"第 {epoch} 轮", leave=False, mininterval=1), start=1):
+        x, y = x.to(device), y.to(device)
+        pred = predict(params, x)
+        loss = cross_entropy(pred, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss_value = guard.check(loss.item(), where=f"第 {epoch} 轮第 {step} 步")
+        iteration_losses.append(loss_value)
+        total_loss += loss_value * len(y)
+        correct += (pred.argmax(dim=1) == y).sum().item()
+        count += len(y)
+    return total_loss / count, correct / count
 
 
-def time_one_gradient(network, x, t, repeats):
-    """同一批 float32 数据上求一次全部梯度：NumPy 反向传播与 PyTorch 自动求导（CPU）各用多少毫秒。"""
-    params = params_to_tensors(network.params)
-    x_tensor, t_tensor = torch.from_numpy(x), torch.from_numpy(t)
-
-    def autograd_step():
-        for p in params.values():
-            p.grad = None
-        cross_entropy(predict(params, x_tensor), t_tensor).backward()
-
-    network.gradient(x, t), autograd_step()  # 预热一次（分配内存、载入代码）
-    return median_ms(lambda: network.gradient(x, t), repeats), median_ms(autograd_step, repeats)
-
-
-def accuracy(params, loader, device):
-    """在 loader 的全部数据上计算识别精度。"""
-    correct = total = 0
+def test(params, device, loader):
+    """在 loader 的全部数据上评估，返回 (平均损失, 精度)。"""
+    total_loss, correct, count = 0.0, 0, 0
     with torch.no_grad():  # 评估时不需要计算图
         for x, y in loader:
             x, y = x.to(device), y.to(device)
-            correct += (predict(params, x).argmax(dim=1) == y).sum().item()
-            total += len(y)
-    return correct / total
+            pred = predict(params, x)
+            total_loss += cross_entropy(pred, y).item() * len(y)
+            correct += (pred.argmax(dim=1) == y).sum().item()
+            count += len(y)
+    return total_loss / count, correct / count
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="自动求导与第 3 章手写反向传播的对照，以及只用张量的 MNIST 训练")
-    parser.add_argument("--epochs", type=int, default=pick(real=5, quick=1), help="训练轮数（默认 5）")
-    parser.add_argument("--batch-size", type=int, default=100, help="批量大小（默认 100）")
-    parser.add_argument("--lr", type=float, default=0.05, help="学习率（默认 0.05）")
-    parser.add_argument("--momentum", type=float, default=0.9, help="动量（默认 0.9）")
-    parser.add_argument("--device", default=None, help="cpu、cuda 或 mps；默认自动选择")
-    parser.add_argument("--seed", type=int, default=42, help="随机种子（默认 42）")
+    parser = argparse.ArgumentParser(description="自动求导与第 3 章手写反向传播的对照，以及只用张量的 MNIST 训练",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--epochs", type=positive_int, default=pick(real=5, quick=1), help="训练轮数")
+    parser.add_argument("--batch-size", type=positive_int, default=100, help="批量大小")
+    parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD 的学习率")
+    parser.add_argument("--momentum", type=non_negative_float, default=0.9, help="SGD 的动量系数")
+    parser.add_argument("--device", default=None, help="训练用的设备：cpu、cuda、cuda:0 或 mps；不给时自动选择")
+    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（初始参数与打乱顺序）")
     return parser.parse_args()
 
 
@@ -161,10 +172,11 @@ def main():
     output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
     device = get_device(args.device, verbose=True)
     set_seed(args.seed)
+    start = time.perf_counter()
     TwoLayerNet = load_numpy_two_layer_net()
     x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)
 
-    # ------------------------------------------------------------ 1. 同一组权重，两种方法求梯度
+    # ------------------------------------------------------------ 2. 同一组权重，两种方法求梯度（float64，CPU）
     network = TwoLayerNet(784, HIDDEN_SIZE, 10, dtype=np.float64)
     x_batch, t_batch = x_train[:COMPARE_BATCH].astype(np.float64), y_train[:COMPARE_BATCH]
     comparison = compare_gradients(network, x_batch, t_batch)
@@ -174,16 +186,9 @@ def main():
         print(f"  {key:>2} {str(tuple(stats['shape'])):>10}：最大绝对差 {stats['max_abs_diff']:.2e}，"
               f"最大相对差 {stats['max_rel_diff']:.2e}")
     if comparison["max_rel_diff"] > RELATIVE_TOLERANCE:
-        raise AssertionError(f"自动求导与反向传播的梯度相差 {comparison['max_rel_diff']:.2e}，"
-                             f"超过容差 {RELATIVE_TOLERANCE:.0e}：检查 predict 和 cross_entropy 是否与 TwoLayerNet 一致")
+        sys.exit(f"错误：自动求导与反向传播的梯度相差 {comparison['max_rel_diff']:.2e}，超过容差 "
+                 f"{RELATIVE_TOLERANCE:.0e}：检查 predict 和 cross_entropy 是否与 TwoLayerNet 一致")
     print(f"  两者一致：最大相对差 {comparison['max_rel_diff']:.2e} ≤ 容差 {RELATIVE_TOLERANCE:.0e}")
-
-    # ------------------------------------------------------------ 2. 求一次梯度的用时（float32，CPU）
-    network32 = TwoLayerNet(784, HIDDEN_SIZE, 10, dtype=np.float32)
-    x_batch32, t_batch32 = x_train[:args.batch_size], y_train[:args.batch_size]
-    numpy_ms, torch_ms = time_one_gradient(network32, x_batch32, t_batch32, repeats=pick(real=200, quick=5))
-    print(f"求一次梯度（float32，批量大小 {args.batch_size}，CPU，中位数）："
-          f"NumPy 反向传播 {numpy_ms:.2f} 毫秒，PyTorch 自动求导 {torch_ms:.2f} 毫秒")
 
     # ------------------------------------------------------------ 3. 只用张量训练同一个网络
     set_seed(args.seed)
@@ -191,46 +196,41 @@ def main():
     params = params_to_tensors(start_network.params, device=device)
     optimizer = torch.optim.SGD(params.values(), lr=args.lr, momentum=args.momentum)
     generator = torch.Generator().manual_seed(args.seed)  # 固定每轮的打乱顺序
-    train_loader = DataLoader(TensorDataset(torch.from_numpy(x_train), torch.from_numpy(y_train)),
-                              batch_size=args.batch_size, shuffle=True, generator=generator, num_workers=0)
+    train_set = TensorDataset(torch.from_numpy(x_train), torch.from_numpy(y_train))
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True, generator=generator, num_workers=0)
     test_loader = DataLoader(TensorDataset(torch.from_numpy(x_test), torch.from_numpy(y_test)),
                              batch_size=1000, num_workers=0)
 
-    iteration_losses, test_acc_list = [], []
-    start = time.perf_counter()
+    guard = DivergenceGuard()
+    iteration_losses = []
+    history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    train_start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
-        for step, (x, y) in enumerate(tqdm(train_loader, desc=f"第 {epoch}/{args.epochs} 轮",
-                                           leave=False, mininterval=1), start=1):
-            x, y = x.to(device), y.to(device)
-            pred = predict(params, x)
-            loss = cross_entropy(pred, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            iteration_losses.append(check_finite_loss(loss.item(), where=f"第 {epoch} 轮第 {step} 步"))
-        test_acc_list.append(accuracy(params, test_loader, device))
-        epoch_loss = float(np.mean(iteration_losses[-len(train_loader):]))
-        tqdm.write(f"第 {epoch} 轮：平均损失 {epoch_loss:.4f}，测试精度 {test_acc_list[-1]:.4f}")
+        train_loss, train_acc = train(params, device, train_loader, optimizer, epoch, guard, iteration_losses)
+        test_loss, test_acc = test(params, device, test_loader)
+        for key, value in (("train_loss", train_loss), ("train_acc", train_acc),
+                           ("test_loss", test_loss), ("test_acc", test_acc)):
+            history[key].append(value)
+        tqdm.write(f"第 {epoch} 轮：平均损失 {train_loss:.4f}，测试精度 {test_acc:.4f}")
+    train_seconds = time.perf_counter() - train_start
+    _, final_train_acc = test(params, device, DataLoader(train_set, batch_size=1000, num_workers=0))
+    test_accuracy = history["test_acc"][-1]
     seconds = time.perf_counter() - start
-    train_acc = accuracy(params, DataLoader(train_loader.dataset, batch_size=1000), device)
 
     print(f"完成：梯度与反向传播一致（最大相对差 {comparison['max_rel_diff']:.1e}）；只用张量训练 {args.epochs} 轮"
-          f"（{len(iteration_losses)} 次更新），测试精度 {test_acc_list[-1]:.4f}（训练精度 {train_acc:.4f}），"
-          f"用时 {seconds:.1f} 秒")
+          f"（{len(iteration_losses)} 次更新），测试精度 {test_accuracy:.4f}（训练精度 {final_train_acc:.4f}），"
+          f"训练 {train_seconds:.1f} 秒（全程 {seconds:.1f} 秒）")
     save_json("ch06_pytorch_base/10_autograd_vs_backprop.json", {
         "gradient_comparison": comparison,
         "relative_tolerance": RELATIVE_TOLERANCE,
-        "gradient_ms": {"numpy_backprop": round(numpy_ms, 3), "torch_autograd": round(torch_ms, 3),
-                        "batch_size": args.batch_size, "dtype": "float32", "device": "cpu"},
-        "test_accuracy": test_acc_list[-1],
-        "train_accuracy": train_acc,
-        "test_acc_list": test_acc_list,
+        "test_accuracy": test_accuracy,
+        "train_accuracy": final_train_acc,
+        "history": history,
         "seconds": round(seconds, 2),
+        "train_seconds": round(train_seconds, 2),
         "quick_mode": is_quick(),
         "settings": {"network": f"784-{HIDDEN_SIZE}-10, ReLU, He 初始值", "optimizer": "SGD + momentum",
-                     "lr": args.lr, "momentum": args.momentum, "epochs": args.epochs,
-                     "batch_size": args.batch_size, "n_train": len(x_train), "n_test": len(x_test),
-                     "seed": args.seed, "device": str(device)},
+                     "n_train": len(x_train), "n_test": len(x_test)} | vars(args) | {"device": str(device)},
     })
 
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
@@ -239,11 +239,11 @@ def main():
     ax_loss.set_xlabel("参数更新次数")
     ax_loss.set_ylabel("交叉熵损失（对数刻度）")
     ax_loss.set_title("训练损失（每个小批量）")
-    ax_acc.plot(np.arange(1, args.epochs + 1), test_acc_list, "o-")
+    ax_acc.plot(np.arange(1, args.epochs + 1), history["test_acc"], "o-")
     ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))  # 轮数只取整数刻度
     ax_acc.set_xlabel("轮数（epoch）")
     ax_acc.set_ylabel("测试精度")
-    ax_acc.set_title(f"测试精度（最终 {test_acc_list[-1]:.4f}）")
+    ax_acc.set_title(f"测试精度（最终 {test_accuracy:.4f}）")
     ax_acc.grid(alpha=0.3)
     fig.suptitle("只用张量和自动求导训练 784-100-10 网络（MNIST）")
     fig.tight_layout()

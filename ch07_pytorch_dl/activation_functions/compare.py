@@ -2,14 +2,28 @@
 
 对照在 float64 下进行：torch 与 NumPy 的 exp/tanh 实现不同，同一输入的结果可能差最后一两位（约 1e-16），
 所以断言用 rtol=1e-12、atol=1e-15：舍入误差远小于它，而公式写错（如把 σ(1-σ) 写成 σ(1+σ)）会差出数量级。
+parse_args 是三个激活函数脚本共同的命令行：计算都在 CPU 上用 float64 做，没有要调的选项，
+但不认识的参数（如 --device cuda）会被 argparse 拒绝，而不是悄悄忽略。
 """
+import argparse
+
 import numpy as np
 import torch
 
+from common.cli import non_negative_int
 from common.plotting import plt
 
 GRID = np.linspace(-6.0, 6.0, 1201)  # 步长 0.01，包含 0
 RTOL, ATOL = 1e-12, 1e-15
+
+
+def parse_args(description, seed=None):
+    """只有 --help 的命令行；seed 不为 None 时加一个 --seed 选项（默认值为 seed）。"""
+    parser = argparse.ArgumentParser(description=f"{description}（在 CPU 上用 float64 计算）",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    if seed is not None:
+        parser.add_argument("--seed", type=non_negative_int, default=seed, help="随机种子")
+    return parser.parse_args()
 
 
 def autograd_derivative(torch_function, x):

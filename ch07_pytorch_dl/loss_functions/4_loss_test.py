@@ -8,9 +8,13 @@
   它比精确值小 mean(log(1 + 1e-7/p)) ≤ mean(1e-7/p)（p 是正确类别的概率），
   所以与 torch 比较时容差取 1.1e-7 · mean(1/p)（p 很小的样本让这一差别变大）。
 """
+import argparse
+
 import numpy as np
 import torch
 from torch import nn
+
+from common.cli import non_negative_int, positive_int
 
 from common.functions import (cross_entropy, log_softmax, mean_absolute_error, mean_squared_error, sigmoid,
                               smooth_l1, softmax, softplus)
@@ -106,15 +110,24 @@ def compare_losses(seed=0):
     return rows
 
 
+def parse_args():
+    parser = argparse.ArgumentParser(description="torch 的损失函数与 common/ 的 NumPy 版本逐项对照（CPU，float64）",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="第一组随机输入的种子")
+    parser.add_argument("--n-seeds", type=positive_int, default=3, help="用几组随机输入（种子依次加 1）")
+    return parser.parse_args()
+
+
 def main():
+    args = parse_args()
     torch.set_default_dtype(torch.float64)
     rows = []
-    for seed in range(3):  # 三组不同的随机输入
+    for seed in range(args.seed, args.seed + args.n_seeds):  # 几组不同的随机输入
         rows = compare_losses(seed)
     print(f"{'比较':58s} {'torch':>20s} {'NumPy':>20s}  容差")
     for name, torch_value, numpy_value, tolerance in rows:
         print(f"{name:50s} {torch_value:20.15f} {numpy_value:20.15f}  {tolerance:.1e}")
-    print(f"完成：{len(rows)} 项比较 × 3 组随机输入，torch 的损失与 NumPy 版本全部相等（在所述容差内）")
+    print(f"完成：{len(rows)} 项比较 × {args.n_seeds} 组随机输入，torch 的损失与 NumPy 版本全部相等（在所述容差内）")
 
 
 if __name__ == "__main__":

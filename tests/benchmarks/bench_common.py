@@ -9,6 +9,9 @@
   (a) 784-50-10 两层网络：Affine → Relu → Affine → SoftmaxWithLoss
   (b) 简单 CNN（卷积神经网络，ch08_cnn），输入 1×28×28：
       Conv(30 个 5×5) → Relu → Pool(2×2, 步幅 2) → Affine(100) → Relu → Affine(10) → SoftmaxWithLoss
+  (c) 求一次梯度（不更新参数）：第 3 章 784-100-10 网络的 NumPy 反向传播（ch04_backward/two_layer_net.py）
+      与 PyTorch 自动求导（ch06_pytorch_base/10_autograd_vs_backprop.py 的 predict + cross_entropy，CPU），
+      同一组 float32 权重、同一批 100 张 MNIST 图像；torch 没装时跳过。
 """
 import os
 import time
@@ -22,7 +25,20 @@ from common.optimizer import SGD
 BATCH_SIZE = 100
 WARMUP_STEPS = 5
 TIMED_STEPS = 50
+GRADIENT_REPEATS = 200  # (c) 求一次梯度只要零点几毫秒，多取几次中位数更稳
 DTYPE = np.float32
+
+
+def median_ms(step, repeats=TIMED_STEPS, warmup=WARMUP_STEPS):
+    """先运行 step() warmup 次（分配内存、载入代码），再计时 repeats 次，返回每次用时的中位数（毫秒）。"""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.median(times))
 
 
 def make_params(shapes, rng):
@@ -89,15 +105,32 @@ def time_training_step(params, layers, param_names, x, rng):
         optimizer.update(params, grads)
         return grads
 
-    for _ in range(WARMUP_STEPS):
-        grads = step()
+    grads = step()
     assert all(g.dtype == DTYPE for g in grads.values()), {k: g.dtype for k, g in grads.items()}
-    times = []
-    for _ in range(TIMED_STEPS):
-        start = time.perf_counter()
-        step()
-        times.append((time.perf_counter() - start) * 1000)
-    return float(np.median(times))
+    return median_ms(step)
+
+
+def time_autograd_vs_backprop(repeats=GRADIENT_REPEATS):
+    """(c) 同一组 float32 权重、同一批 MNIST 图像上求一次全部梯度：返回 (NumPy 反向传播, PyTorch 自动求导) 的毫秒数。"""
+    import torch
+
+    from common.load_data import get_data
+    from tests.chapter_files import import_chapter_file
+
+    chapter = import_chapter_file("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
+    TwoLayerNet = chapter.load_numpy_two_layer_net()
+    np.random.seed(0)
+    network = TwoLayerNet(784, chapter.HIDDEN_SIZE, 10, dtype=DTYPE)
+    x, _, t, _ = get_data("mnist", n_train=BATCH_SIZE, n_test=1)
+    params = chapter.params_to_tensors(network.params)
+    x_tensor, t_tensor = torch.from_numpy(x), torch.from_numpy(t)
+
+    def autograd_step():
+        for p in params.values():
+            p.grad = None
+        chapter.cross_entropy(chapter.predict(params, x_tensor), t_tensor).backward()
+
+    return median_ms(lambda: network.gradient(x, t), repeats), median_ms(autograd_step, repeats)
 
 
 def main():
@@ -109,6 +142,14 @@ def main():
     print(f"(a) 784-50-10 两层网络：{ms:.2f} ms/步")
     ms = time_training_step(*simple_conv_net(rng), rng)
     print(f"(b) Conv(30×5×5)-Relu-Pool-Affine(100)-Relu-Affine(10)：{ms:.2f} ms/步")
+    try:
+        import torch
+    except ImportError:
+        print("(c) 没有安装 torch，跳过自动求导与反向传播的计时")
+        return
+    numpy_ms, torch_ms = time_autograd_vs_backprop()
+    print(f"(c) 784-100-10 求一次梯度（{GRADIENT_REPEATS} 次的中位数，torch {torch.__version__}，"
+          f"{torch.get_num_threads()} 个线程）：NumPy 反向传播 {numpy_ms:.2f} ms，PyTorch 自动求导 {torch_ms:.2f} ms")
 
 
 if __name__ == "__main__":
