@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from common.device import get_device
-from common.divergence import DivergenceGuard
+from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.load_data import get_data
 from common.paths import REPO_ROOT, output_dir, save_json
 from common.plotting import plt, save_figure, show
@@ -170,7 +170,10 @@ def parse_args():
 def main():
     args = parse_args()
     output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    device = get_device(args.device, verbose=True)
+    try:
+        device = get_device(args.device, verbose=True)
+    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
+        sys.exit(f"错误：{error}")
     set_seed(args.seed)
     start = time.perf_counter()
     TwoLayerNet = load_numpy_two_layer_net()
@@ -252,4 +255,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
+        sys.exit(f"错误：{error}")

@@ -27,7 +27,7 @@ from tqdm import tqdm
 
 from common.cli import non_negative_int, positive_float, positive_int
 from common.device import get_device
-from common.divergence import DivergenceGuard, check_finite_loss
+from common.divergence import DivergenceGuard, TrainingDivergedError, check_finite_loss
 from common.load_data import load_house_prices
 from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
@@ -159,14 +159,17 @@ def agreement_report(results, quick):
         else:
             failures.append(f"{name} 与闭式解相差 {difference:.1e}，超过容差 {tolerance:.0e}")
     if quick:
-        return f"快速模式的步数太少，没有检查三种写法是否一致（{'，'.join(parts)}）", failures
+        return f"快速模式的步数太少，三种写法是否一致没有检查（只列出差距：{'，'.join(parts)}）", failures
     return f"三种写法一致（{'，'.join(parts)}）", failures
 
 
 def main():
     args = parse_args()
     output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    device = get_device(args.device, verbose=True)
+    try:
+        device = get_device(args.device, verbose=True)
+    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
+        sys.exit(f"错误：{error}")
     set_seed(args.seed)
     x_train, x_test, y_train, y_test, n_removed = load_area_and_log_price(args.seed)
     print(f"房价数据：去掉面积超过 {MAX_AREA} 平方英尺的 {n_removed} 套，训练 {len(x_train)} 套，测试 {len(x_test)} 套")
@@ -237,4 +240,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
+        sys.exit(f"错误：{error}")

@@ -87,7 +87,10 @@ def load_trained(model, path, required):
 def main():
     args = parse_args()
     results_dir = output_dir()  # 输出目录不可写时立刻报错
-    device = get_device(args.device, verbose=True)
+    try:
+        device = get_device(args.device, verbose=True)
+    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
+        sys.exit(f"错误：{error}")
     set_seed(args.seed)
     custom = TwoLayerNet(784, 100, 10)
     try:

@@ -33,7 +33,7 @@ from tqdm import tqdm
 from common.checkpoint import CheckpointError, keep_better_checkpoint
 from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability
 from common.device import get_device
-from common.divergence import DivergenceGuard
+from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.load_data import load_house_prices
 from common.paths import output_dir, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
@@ -190,7 +190,10 @@ def scores(result, log_price, mask):
 def main():
     args = parse_args()
     results_dir = output_dir()  # 输出目录不可写时在训练之前就报错
-    device = get_device(args.device, verbose=True)
+    try:
+        device = get_device(args.device, verbose=True)
+    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
+        sys.exit(f"错误：{error}")
     set_seed(args.seed)
     start = time.perf_counter()
 
@@ -307,4 +310,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
+        sys.exit(f"错误：{error}")

@@ -3,14 +3,17 @@
 章节脚本的文件名以数字开头，不能用 import 语句导入，这里按文件路径导入（脚本的工作都在 main() 里，导入时不会运行）。
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader, TensorDataset
 
+from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.paths import REPO_ROOT
 from tests.chapter_files import import_chapter_file
-
-
-
 
 autograd_vs_backprop = import_chapter_file("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
 linear_regression = import_chapter_file("ch06_pytorch_base/9_linear_regression.py", "ch06_linear_regression")
@@ -59,19 +62,6 @@ def test_cross_entropy_matches_torch_and_survives_large_logits():
     assert autograd_vs_backprop.cross_entropy(logits, labels).item() == pytest.approx(expected.item(), rel=1e-12)
     huge = autograd_vs_backprop.cross_entropy(logits + 1000, labels)  # 加同一个常数，softmax 不变
     assert huge.item() == pytest.approx(expected.item(), rel=1e-9)
-
-
-def test_autograd_gradients_pass_torch_gradcheck():
-    """独立的参照：torch.autograd.gradcheck 用数值微分检查 predict + cross_entropy 的梯度。"""
-    network, x, t = small_network_and_batch(seed=3)
-    params = autograd_vs_backprop.params_to_tensors(network.params)
-    x_tensor, t_tensor = torch.from_numpy(x), torch.from_numpy(t)
-
-    def loss_of(W1, b1, W2, b2):
-        logits = autograd_vs_backprop.predict({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, x_tensor)
-        return autograd_vs_backprop.cross_entropy(logits, t_tensor)
-
-    assert torch.autograd.gradcheck(loss_of, tuple(params.values()), eps=1e-6, atol=1e-7)
 
 
 def test_params_to_tensors_copies_and_keeps_dtype():
@@ -136,8 +126,72 @@ def test_nn_linear_fit_is_reproducible_with_the_same_seed(house_data):
 
 
 def test_diverging_regression_stops_with_a_clear_error(house_data):
-    from common.trainer import TrainingDivergedError
-
     z_train, y_train, _, _ = house_data
     with pytest.raises(TrainingDivergedError, match="学习率"):
         linear_regression.fit_autograd(z_train, y_train, lr=5.0, steps=500)
+
+
+def _results(gd_diff, sgd_diff):
+    return {"张量 + 自动求导": {"max_param_diff": gd_diff}, "nn.Linear + SGD": {"max_param_diff": sgd_diff}}
+
+
+def test_quick_mode_makes_no_false_agreement_claim():
+    """快速模式（issue 18 #8）：差 12 时不能打印“三种写法一致（… 1.2e+01 ≤ 1e-04）”，而要说明没有检查。"""
+    message, failures = linear_regression.agreement_report(_results(12.0, 0.3), quick=True)
+    assert "没有检查" in message and "一致（" not in message and "≤" not in message and failures == []
+    message, failures = linear_regression.agreement_report(_results(2e-6, 2e-3), quick=False)
+    assert message.startswith("三种写法一致") and failures == []
+    _, failures = linear_regression.agreement_report(_results(12.0, 2e-3), quick=False)
+    assert len(failures) == 1 and "超过容差" in failures[0]
+
+
+# ---------------------------------------------------------------- 命令行与发散（issue 18 #3、#4、#13）
+
+@pytest.mark.parametrize("module", [autograd_vs_backprop, linear_regression], ids=["10_autograd", "9_linear"])
+@pytest.mark.parametrize("argv", [["--epochs", "0"], ["--batch-size", "0"], ["--batch-size", "-5"], ["--lr", "nan"],
+                                  ["--lr", "-1"], ["--seed", "-1"], ["--device"], ["--no-such-option"]])
+def test_bad_arguments_are_refused_by_argparse(module, argv, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["script.py", *argv])
+    with pytest.raises(SystemExit) as stopped:
+        module.parse_args()
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "error:" in error and "Traceback" not in error
+    if "nan" in argv:
+        assert "nan" in error and "发散" not in error  # nan 是参数错误，不是“训练发散”
+
+
+def test_tensor_only_training_stops_when_the_loss_explodes_but_stays_finite():
+    """--lr 1e6：损失很快涨到开始时的成百上千倍（仍是有限的数），train 必须停下而不是“训练完成”。"""
+    torch.manual_seed(0)
+    network, _, _ = small_network_and_batch(input_size=784, hidden_size=20, classes=10, batch_size=2)
+    params = autograd_vs_backprop.params_to_tensors({k: v.astype(np.float32) for k, v in network.params.items()})
+    x, y = torch.rand(200, 784), torch.randint(0, 10, (200,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=20)
+    optimizer = torch.optim.SGD(params.values(), lr=1e6, momentum=0.9)
+    with pytest.raises(TrainingDivergedError, match="学习率"):
+        autograd_vs_backprop.train(params, "cpu", loader, optimizer, 1, DivergenceGuard(), [])
+
+
+def test_tensor_only_train_and_test_return_loss_and_accuracy():
+    network, _, _ = small_network_and_batch(input_size=784, hidden_size=20, classes=10, batch_size=2)
+    params = autograd_vs_backprop.params_to_tensors({k: v.astype(np.float32) for k, v in network.params.items()})
+    torch.manual_seed(0)
+    x, y = torch.rand(100, 784), torch.randint(0, 10, (100,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=25)
+    optimizer = torch.optim.SGD(params.values(), lr=0.01)
+    losses = []
+    loss, accuracy = autograd_vs_backprop.train(params, "cpu", loader, optimizer, 1, DivergenceGuard(), losses)
+    assert len(losses) == 4 and loss == pytest.approx(np.mean(losses)) and 0 <= accuracy <= 1
+    test_loss, test_accuracy = autograd_vs_backprop.test(params, "cpu", loader)
+    assert np.isfinite(test_loss) and 0 <= test_accuracy <= 1
+
+
+@pytest.mark.slow
+def test_autograd_script_with_huge_lr_exits_nonzero_with_one_clear_line(tmp_path):
+    env = dict(__import__("os").environ, DL_QUICK="1", DL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg")
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "ch06_pytorch_base/10_autograd_vs_backprop.py"),
+                             "--lr", "1e6"], env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and "训练发散了" in result.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "ch06_pytorch_base/10_autograd_vs_backprop.json").exists()

@@ -1,8 +1,13 @@
-"""第 7 章（ch07_pytorch_dl）：torch 的损失、优化器与 common/ 的 NumPy 版本逐项相等；房价预处理不泄漏、不出错。
+"""第 7 章（ch07_pytorch_dl）：本章的代码——损失与优化器的 NumPy 版本、书中的 Adam、调度器的公式、
+4_nn_sequential 的模型、房价的预处理与模型文件、3_nn_test 的读写——逐项检查；坏的输入给出清楚的错误。
 
-参照实现是独立的：torch.nn 的损失和 torch.optim 的优化器，对照 common.functions、common.layers、common.optimizer。
+参照实现是独立的：torch.nn 的损失和 torch.optim 的优化器与调度器，对照 common/ 和本章文件里的公式。
 全部在 float64 下比较，容差见各测试的说明。
 """
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -11,6 +16,8 @@ import torch
 from torch import nn
 
 from common import optimizer as numpy_optim
+from common.checkpoint import CheckpointError, save_checkpoint
+from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.functions import mean_absolute_error, mean_squared_error, smooth_l1, softplus
 from common.layers import SoftmaxWithLoss
 from common.paths import REPO_ROOT
@@ -62,15 +69,11 @@ def test_cross_entropy_value_and_gradient_match_softmax_with_loss():
     np.testing.assert_allclose(x.grad.numpy(), layer.backward(), rtol=1e-10, atol=1e-15)
 
 
-def test_bce_with_logits_is_softplus_form_and_stays_finite_where_bce_saturates():
+def test_bce_with_logits_equals_common_softplus_form():
     z = np.array([-50.0, -3.0, 0.0, 2.0, 40.0])
     t = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
     expected = float(np.mean(softplus(z) - t * z))
     assert nn.BCEWithLogitsLoss()(torch.from_numpy(z), torch.from_numpy(t)).item() == pytest.approx(expected, rel=1e-12)
-    # float32 中 sigmoid(200) == 1：BCELoss 把 log 截断在 -100，BCEWithLogitsLoss 给出正确的 200
-    z32 = torch.tensor([200.0])
-    assert nn.BCELoss()(torch.sigmoid(z32), torch.zeros(1)).item() == 100.0
-    assert nn.BCEWithLogitsLoss()(z32, torch.zeros(1)).item() == 200.0
 
 
 # ---------------------------------------------------------------- 优化器
@@ -107,23 +110,29 @@ def test_torch_optimizer_matches_common_step_by_step(name):
                                    err_msg=f"{name} 第 {step + 1} 步不一致")
 
 
-def test_book_adam_equals_torch_once_eps_is_rescaled():
-    """书中把偏差修正并进学习率；把 eps 换成 eps·sqrt(1 - β2^t) 后与 torch.optim.Adam 逐步相同。"""
+@pytest.mark.parametrize("scale", [1.0, 1e-3])
+def test_book_adam_of_the_script_equals_torch_once_eps_is_rescaled(scale):
+    """4_adam.py 的 make_book_adam(map_eps=True) 与 torch.optim.Adam 逐步相同；不换算 eps 时，
+    梯度很小（scale = 1e-3，sqrt(v) 与 eps 相当得多）才看得出差别，那时它一定不同。"""
+    adam = load_script("optimizer/4_adam.py")
     lr, beta1, beta2, eps = 0.01, 0.9, 0.999, 1e-8
     rng = np.random.default_rng(5)
-    w_book = rng.normal(size=5)
-    w = torch.tensor(w_book.copy(), requires_grad=True)
+    w_mapped = rng.normal(size=5)
+    w_unmapped = w_mapped.copy()
+    w = torch.tensor(w_mapped.copy(), requires_grad=True)
     optimizer = torch.optim.Adam([w], lr=lr, betas=(beta1, beta2), eps=eps)
-    m, v = np.zeros(5), np.zeros(5)
-    for t in range(1, 16):
-        grad = rng.normal(size=5) * 1e-3  # 梯度很小时 eps 的位置才有影响，正好考验换算
-        m += (1 - beta1) * (grad - m)
-        v += (1 - beta2) * (grad ** 2 - v)
-        lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
-        w_book -= lr_t * m / (np.sqrt(v) + eps * np.sqrt(1 - beta2 ** t))
+    mapped = adam.make_book_adam(True, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    unmapped = adam.make_book_adam(False, lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    mapped_state, unmapped_state = {}, {}
+    for _ in range(15):
+        grad = rng.normal(size=5) * scale * 1e-3
+        w_mapped = mapped(w_mapped, grad, mapped_state)
+        w_unmapped = unmapped(w_unmapped, grad, unmapped_state)
         w.grad = torch.from_numpy(grad.copy())
         optimizer.step()
-        np.testing.assert_allclose(w.detach().numpy(), w_book, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(w.detach().numpy(), w_mapped, rtol=RTOL, atol=ATOL)
+    assert not np.allclose(w_unmapped, w_mapped, rtol=0, atol=1e-12)
+    assert adam.unmapped_eps_difference(5) > 0
 
 
 def test_momentum_lr_placement_differs_only_when_lr_changes():
@@ -146,19 +155,55 @@ def test_momentum_lr_placement_differs_only_when_lr_changes():
     assert not np.allclose(w.detach().numpy(), params["W"], rtol=1e-6)
 
 
-@pytest.mark.parametrize("make_scheduler, formula", [
-    (lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5), lambda e: 0.5 ** (e // 3)),
-    (lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[2, 5], gamma=0.1),
-     lambda e: 0.1 ** sum(e >= m for m in (2, 5))),
-    (lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.8), lambda e: 0.8 ** e),
-], ids=["StepLR", "MultiStepLR", "ExponentialLR"])
-def test_scheduler_follows_its_formula(make_scheduler, formula):
-    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
-    scheduler = make_scheduler(optimizer)
-    for epoch in range(10):
-        assert optimizer.param_groups[0]["lr"] == pytest.approx(formula(epoch), rel=1e-12)
-        optimizer.step()
-        scheduler.step()
+SCHEDULE_NAMES = ["step", "multistep", "exponential", "onecycle", "warmup_cosine"]
+
+
+@pytest.mark.parametrize("epochs, steps_per_epoch", [(12, 200), (3, 7), (2, 20)])
+@pytest.mark.parametrize("name", SCHEDULE_NAMES)
+def test_scheduler_follows_the_formula_in_schedules_py(name, epochs, steps_per_epoch):
+    """schedules.py 的公式就是 torch 调度器走出的学习率（12 × 200 是完整运行，2 × 20 是快速模式）。
+    torch 按步累乘或用余弦递推，与直接按公式算只差舍入误差，rtol = 1e-9 足够宽。"""
+    schedules = load_script("optimizer/schedules.py")
+    lrs = schedules.lr_sequence(name, epochs, steps_per_epoch, base_lr=0.05)
+    assert len(lrs) == (epochs * steps_per_epoch if schedules.is_per_batch(name) else epochs)
+    expected = [schedules.formula(name, i, epochs, steps_per_epoch, base_lr=0.05) for i in range(len(lrs))]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-15)
+
+
+def test_per_batch_schedules_rise_to_the_peak_and_fall():
+    schedules = load_script("optimizer/schedules.py")
+    for name in ("onecycle", "warmup_cosine"):
+        lrs = np.array(schedules.lr_sequence(name, 12, 200, base_lr=0.05))
+        peak = int(np.argmax(lrs))
+        assert lrs[peak] == pytest.approx(0.05) and lrs[0] < 0.01 and lrs[-1] < 1e-5
+        assert np.all(np.diff(lrs[:peak + 1]) >= 0) and np.all(np.diff(lrs[peak:]) <= 1e-15)
+
+
+def test_wrong_call_order_shifts_the_epoch_schedules_by_one_epoch():
+    schedules = load_script("optimizer/schedules.py")
+    for name in ("step", "exponential"):
+        right = schedules.lr_sequence(name, 12, 1)
+        wrong, messages = schedules.lrs_wrong_order(name, 12)
+        assert wrong[:-1] == right[1:]
+        assert messages, "torch 应当对先调用 scheduler.step() 发出警告"
+    assert wrong[0] < right[0]  # ExponentialLR：初始学习率一次都没用上
+
+
+def test_scheduler_script_trains_with_epoch_and_batch_schedules():
+    """5_lr_scheduler.run：同一个种子下固定学习率与调度器的第 1 轮学习率相同；按步的调度器每步记一个学习率。"""
+    script = load_script("optimizer/5_lr_scheduler.py")
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    x, y = torch.rand(60, 784), torch.randint(0, 10, (60,))
+    loader = DataLoader(TensorDataset(x, y), batch_size=20, shuffle=True, generator=torch.Generator())
+    args = type("Args", (), {"seed": 1, "lr": 0.05, "epochs": 2})()
+    constant = script.run(None, args, "cpu", loader, loader)
+    step = script.run("step", args, "cpu", loader, loader)
+    onecycle = script.run("onecycle", args, "cpu", loader, loader)
+    assert constant["train_loss"][0] == step["train_loss"][0]  # 第 1 轮学习率相同、初始参数和顺序相同
+    assert len(onecycle["lrs"]) == 2 * len(loader) and len(set(onecycle["lrs"])) == len(onecycle["lrs"])
+    assert all(len(history["test_acc"]) == 2 for history in (constant, step, onecycle))
 
 
 # ---------------------------------------------------------------- 模型
@@ -174,22 +219,50 @@ def test_two_layer_net_shapes_parameters_and_he_init():
     assert torch.count_nonzero(model.fc1.bias) == 0
 
 
-def test_named_sequential_loads_custom_module_state_dict_with_identical_outputs(tmp_path):
-    from collections import OrderedDict
-
+def test_nn_sequential_script_models_take_the_custom_module_parameters():
+    """4_nn_sequential.py：带名字的 Sequential 的键与 TwoLayerNet 相同；to_position_names 让普通 Sequential 也能装入。"""
+    script = load_script("4_nn_sequential.py")
     TwoLayerNet = load_script("two_layer_net.py").TwoLayerNet
     torch.manual_seed(1)
-    custom = TwoLayerNet()
-    named = nn.Sequential(OrderedDict([("fc1", nn.Linear(784, 100)), ("relu", nn.ReLU()),
-                                       ("fc2", nn.Linear(100, 10))]))
+    custom, named, plain = TwoLayerNet(), script.make_named_sequential(), script.make_plain_sequential()
+    assert list(named.state_dict()) == list(custom.state_dict())
+    assert list(script.to_position_names(custom.state_dict())) == list(plain.state_dict())
     named.load_state_dict(custom.state_dict())
-    path = tmp_path / "model.pt"
-    torch.save(named.state_dict(), path)
-    restored = nn.Sequential(OrderedDict([("fc1", nn.Linear(784, 100)), ("relu", nn.ReLU()),
-                                          ("fc2", nn.Linear(100, 10))]))
-    restored.load_state_dict(torch.load(path, weights_only=True))
+    plain.load_state_dict(script.to_position_names(custom.state_dict()))
     x = torch.rand(8, 784)
-    assert torch.equal(custom(x), named(x)) and torch.equal(custom(x), restored(x))
+    assert torch.equal(custom(x), named(x)) and torch.equal(custom(x), plain(x))
+
+
+def test_nn_sequential_reads_a_missing_default_file_without_creating_anything(tmp_path):
+    script = load_script("4_nn_sequential.py")
+    TwoLayerNet = load_script("two_layer_net.py").TwoLayerNet
+    path = tmp_path / "ch07_pytorch_dl" / "3_nn_test.pt"
+    assert script.load_trained(TwoLayerNet(), path, required=False) is False
+    assert not path.parent.exists()  # 只查看，不创建文件夹
+    with pytest.raises(FileNotFoundError, match="3_nn_test.py"):
+        script.load_trained(TwoLayerNet(), path, required=True)
+
+
+@pytest.mark.parametrize("content", ["corrupt", "empty", "foreign", "wrong_shape", "nan"])
+def test_nn_sequential_refuses_a_bad_trained_file_with_a_clear_error(tmp_path, content):
+    script = load_script("4_nn_sequential.py")
+    TwoLayerNet = load_script("two_layer_net.py").TwoLayerNet
+    path = tmp_path / "3_nn_test.pt"
+    good = TwoLayerNet().state_dict()
+    if content == "corrupt":
+        save_checkpoint({"model_state": good}, path)
+        path.write_bytes(path.read_bytes()[:1000])  # 截断
+    elif content == "empty":
+        path.write_bytes(b"")
+    elif content == "foreign":
+        save_checkpoint({"weights": good}, path)
+    elif content == "wrong_shape":
+        save_checkpoint({"model_state": TwoLayerNet(784, 50, 10).state_dict()}, path)
+    else:
+        save_checkpoint({"model_state": {k: v * float("nan") for k, v in good.items()}}, path)
+    with pytest.raises(CheckpointError) as error:
+        script.load_trained(TwoLayerNet(), path, required=False)
+    assert "3_nn_test.pt" in str(error.value) and "\n" not in str(error.value)
 
 
 # ---------------------------------------------------------------- 房价预处理
@@ -203,7 +276,7 @@ def _toy_houses():
 
 
 def test_house_preprocessor_uses_training_statistics_and_ignores_unseen_categories():
-    Preprocessor = load_script("5_house_price.py").Preprocessor
+    Preprocessor = load_script("house_features.py").Preprocessor
     train = _toy_houses()
     prep = Preprocessor().fit(train)
     x_train = prep.transform(train)
@@ -223,7 +296,195 @@ def test_house_preprocessor_uses_training_statistics_and_ignores_unseen_categori
 
 
 def test_house_log_rmse_is_the_competition_metric():
-    log_rmse = load_script("5_house_price.py").log_rmse
+    log_rmse = load_script("house_features.py").log_rmse
     price, pred = np.array([100000.0, 200000.0]), np.array([110000.0, 180000.0])
     expected = np.sqrt(np.mean((np.log(pred) - np.log(price)) ** 2))
     assert log_rmse(np.log(pred), np.log(price)) == pytest.approx(expected)
+
+
+def test_house_preprocessor_round_trips_through_plain_types():
+    features = load_script("house_features.py")
+    train = _toy_houses()
+    prep = features.Preprocessor().fit(train)
+    state = prep.to_dict()
+    json.dumps(state)  # 只含字符串、数和列表：weights_only=True 的模型文件能保存它
+    restored = features.Preprocessor.from_dict(state)
+    new = pd.DataFrame({"LotArea": [np.nan, 5000.0], "GrLivArea": [1500, 900], "Street": ["Gravel road", "Grvl"]})
+    np.testing.assert_array_equal(restored.transform(new), prep.transform(new))
+    with pytest.raises(ValueError, match="缺少训练时用过的列"):
+        restored.transform(new.drop(columns=["Street"]))
+
+
+@pytest.fixture(scope="module")
+def house_sample():
+    from common.load_data import load_house_prices
+
+    train_df, test_df = load_house_prices()
+    return train_df.sample(n=200, random_state=0).reset_index(drop=True), test_df.head(50)
+
+
+def test_house_model_file_predicts_on_its_own(house_sample, tmp_path):
+    """模型文件带着预处理统计量和目标均值：只凭它预测的价格与训练时在内存里的预测完全相同。"""
+    features = load_script("house_features.py")
+    train_df, test_df = house_sample
+    prep = features.Preprocessor().fit(features.split_features(train_df))
+    x = prep.transform(features.split_features(train_df))
+    y_mean = float(np.log(train_df["SalePrice"]).mean())
+    torch.manual_seed(0)
+    model = features.make_model(x.shape[1], 16, 0.2)
+    expected = np.exp(features.predict_log_price(model, prep.transform(features.split_features(test_df)), y_mean))
+    path = save_checkpoint(features.house_checkpoint(model, prep, y_mean, 16, 0.2), tmp_path / "house.pt")
+    np.testing.assert_array_equal(features.predict_prices(path, test_df), expected)
+    save_checkpoint({"model_state": model.state_dict()}, tmp_path / "foreign.pt")
+    with pytest.raises(CheckpointError, match="5_house_price.py"):
+        features.predict_prices(tmp_path / "foreign.pt", test_df)
+
+
+def test_house_training_stops_when_the_loss_explodes(house_sample):
+    """--lr 1e6（issue 18 #3）：损失仍是有限的数，但涨到开始时的成百上千倍，必须停下，不能写出 inf 的提交文件。"""
+    script = load_script("5_house_price.py")
+    features = load_script("house_features.py")
+    train_df, _ = house_sample
+    x = features.Preprocessor().fit(features.split_features(train_df)).transform(features.split_features(train_df))
+    y = np.log(train_df["SalePrice"].to_numpy())
+    y = (y - y.mean()).astype(np.float32).reshape(-1, 1)
+    args = type("Args", (), {"hidden": 16, "dropout": 0.0, "lr": 1e6, "weight_decay": 0.0, "batch_size": 32,
+                             "seed": 0, "patience": 5})()
+    with pytest.raises(TrainingDivergedError, match="学习率"):
+        script.train_mlp(x, y, None, None, args, "cpu", 20, desc="测试")
+
+
+def test_house_predictions_with_inf_are_divergence():
+    features = load_script("house_features.py")
+    model = nn.Linear(3, 1)
+    with torch.no_grad():
+        model.weight.fill_(float("inf"))
+    with pytest.raises(TrainingDivergedError):
+        features.predict_log_price(model, np.ones((2, 3), dtype=np.float32), 12.0)
+
+
+# ---------------------------------------------------------------- 3_nn_test 的可选参照（issue 18 #11）
+
+def test_nn_test_reads_the_numpy_result_without_creating_folders(tmp_path, capsys):
+    script = load_script("3_nn_test.py")
+    assert script.read_numpy_result(tmp_path) is None
+    assert "1_digit_recognizer_nn_train.py" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []  # 只查看，不创建文件夹
+
+
+@pytest.mark.parametrize("text", ["{not json", "[1, 2]", '{"test_accuracy": "abc", "seconds": 1}', '{"seconds": 1}',
+                                  "\udcff"])
+def test_nn_test_warns_on_a_damaged_numpy_result_and_goes_on(tmp_path, capsys, text):
+    script = load_script("3_nn_test.py")
+    path = tmp_path / script.NUMPY_RESULT
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    assert script.read_numpy_result(tmp_path) is None
+    assert "警告" in capsys.readouterr().out
+
+
+def test_nn_test_reads_a_good_numpy_result(tmp_path):
+    script = load_script("3_nn_test.py")
+    path = tmp_path / script.NUMPY_RESULT
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"test_accuracy": 0.98, "total_seconds": 6.3, "test_acc_list": [0.9, 0.98]}))
+    result = script.read_numpy_result(tmp_path)
+    assert result["test_accuracy"] == 0.98 and result["seconds"] == 6.3 and result["test_acc_list"] == [0.9, 0.98]
+
+
+def test_nn_test_train_stops_when_the_loss_explodes():
+    script = load_script("3_nn_test.py")
+    TwoLayerNet = load_script("two_layer_net.py").TwoLayerNet
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.rand(200, 784), torch.randint(0, 10, (200,))), batch_size=20)
+    model = TwoLayerNet()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e6, momentum=0.9)
+    with pytest.raises(TrainingDivergedError, match="学习率"):
+        script.train(model, "cpu", loader, optimizer, 1, nn.CrossEntropyLoss(), DivergenceGuard())
+
+
+# ---------------------------------------------------------------- 命令行（issue 18 #4、#9、#13）
+
+PARSERS = ["3_nn_test.py", "5_house_price.py", "4_nn_sequential.py", "optimizer/5_lr_scheduler.py",
+           "optimizer/1_momentum.py", "loss_functions/4_loss_test.py", "activation_functions/3_relu.py"]
+BAD_ARGUMENTS = [["--epochs", "0"], ["--batch-size", "0"], ["--batch-size", "-3"], ["--lr", "nan"], ["--lr", "inf"],
+                 ["--seed", "-1"], ["--dropout", "1.5"], ["--unknown"]]
+
+
+def _parse(relative, argv, monkeypatch):
+    module = load_script(relative)
+    monkeypatch.setattr(sys, "argv", [relative, *argv])
+    if relative.startswith("optimizer/") and relative != "optimizer/5_lr_scheduler.py":
+        return module.parse_args("测试")
+    if relative.startswith("activation_functions/"):
+        return load_script("activation_functions/compare.py").parse_args("测试", seed=0)
+    return module.parse_args()
+
+
+@pytest.mark.parametrize("argv", BAD_ARGUMENTS, ids=[" ".join(a) for a in BAD_ARGUMENTS])
+@pytest.mark.parametrize("relative", PARSERS)
+def test_bad_arguments_are_refused_by_argparse(relative, argv, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        _parse(relative, argv, monkeypatch)
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "error:" in error and "Traceback" not in error and "发散" not in error
+
+
+@pytest.mark.parametrize("relative", PARSERS)
+def test_defaults_parse(relative, monkeypatch):
+    assert _parse(relative, [], monkeypatch) is not None
+
+
+@pytest.mark.parametrize("relative", ["3_nn_test.py", "4_nn_sequential.py", "5_house_price.py",
+                                      "optimizer/5_lr_scheduler.py"])
+def test_missing_device_is_a_one_line_error(relative, monkeypatch, tmp_path):
+    """--device cuda 在没有 GPU 的机器上（以及 cuda:7 在 GPU 不够多的机器上）：一行说明，非零退出。"""
+    module = load_script(relative)
+    monkeypatch.setattr(sys, "argv", [relative, "--device", "cuda:7"])
+    if torch.cuda.device_count() > 7:
+        pytest.skip("这台机器真有 8 块以上的 GPU")
+    with pytest.raises(SystemExit) as stopped:
+        module.main()
+    assert str(stopped.value.code).startswith("错误：") and "cuda:7" in str(stopped.value.code)
+
+
+# ---------------------------------------------------------------- 整个脚本（子进程，慢）
+
+def _run(relative, *argv, output):
+    env = dict(os.environ, DL_QUICK="1", DL_OUTPUT_DIR=str(output), MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
+               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    return subprocess.run([sys.executable, str(CHAPTER / relative), *argv], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("relative", ["3_nn_test.py", "5_house_price.py"])
+def test_huge_learning_rate_stops_with_a_clear_last_line_and_writes_nothing(relative, tmp_path):
+    result = _run(relative, "--lr", "1e6", output=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("错误：") and "训练发散了" in result.stderr
+    assert not (tmp_path / "ch07_pytorch_dl").exists()  # 没有结果、模型、提交文件
+
+
+@pytest.mark.slow
+def test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model(tmp_path):
+    damaged = tmp_path / "ch04_backward" / "1_digit_recognizer_nn_train.json"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_text('{"test_accuracy": 0.98, "total_sec', encoding="utf-8")  # 写了一半
+    result = _run("3_nn_test.py", output=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "警告" in result.stdout and (tmp_path / "ch07_pytorch_dl/3_nn_test.json").is_file()
+    saved = json.loads((tmp_path / "ch07_pytorch_dl/3_nn_test.json").read_text(encoding="utf-8"))
+    result = _run("4_nn_sequential.py", output=tmp_path)
+    assert result.returncode == 0 and "训练好的参数" in result.stdout
+    assert f"测试精度 {saved['test_accuracy']:.4f}" in result.stdout
+    # 文件坏了：一行错误，非零退出
+    model = tmp_path / "ch07_pytorch_dl/3_nn_test.pt"
+    model.write_bytes(model.read_bytes()[:500])
+    result = _run("4_nn_sequential.py", output=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("错误：") and len(result.stderr.strip().splitlines()) == 1

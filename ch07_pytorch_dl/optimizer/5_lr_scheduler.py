@@ -17,6 +17,7 @@
    固定学习率只训练一次，作为所有调度器的对照；每次训练的初始参数和打乱顺序都相同（同一个种子）。
 """
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -27,7 +28,7 @@ from tqdm import tqdm
 
 from common.cli import positive_float, positive_int, non_negative_int
 from common.device import get_device
-from common.divergence import DivergenceGuard
+from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.load_data import get_data
 from common.paths import output_dir, save_json
 from common.plotting import save_figure, show
@@ -138,7 +139,10 @@ def check_formulas(names, epochs, steps_per_epoch, base_lr):
 def main():
     args = parse_args()
     output_dir()  # 输出目录不可写时在训练之前就报错
-    device = get_device(args.device, verbose=True)
+    try:
+        device = get_device(args.device, verbose=True)
+    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
+        sys.exit(f"错误：{error}")
     set_seed(args.seed)
     start = time.perf_counter()
 
@@ -202,4 +206,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
+        sys.exit(f"错误：{error}")
