@@ -33,7 +33,9 @@ CHECKSUMS = {
     "house_prices/test.csv": "8fdd3d829d4d986b58f845c9553b225e67dd8383624d90fb6ca1d4bed5798c1e",
     "poems/tang_qijue_simp.txt": "5ef0278b833f8aa75b4a7abead995f63a5f8f3a2469d215988287f52904385c5",
     "poems/tang_qijue.jsonl": "92ed19a303ff5fe94bc3ed390a91922b9254c5208bca922bc32d44bbcec22f3d",
-    "poems/poem_lstm.pt": "3b73ed1e09a9a2f9a3b9629bfcb4fac219328eeb121eed44f7042aecb6c3472e",
+    "poems/poem_lstm.pt": "5a60016e5315a2eef7e46fab8c1f0df991d5f2145a06fc78ae181270b90ec2f6",
+    "poems/pingshui_rhyme.json": "fd11164ca1b848eb6b777688d5d6628ce772d72d0a25a0efd12d6b58459c6e2e",
+    "poems/word_tune.json": "7040a6c630e2b410c1ad0c0dad2f26d7a24f931e34f7b6eb521e9bd3a950dc9b",
     "nn_sample": "5781618df092695d39463fccc37e54f7992ef47de965edbd7776ae3229bafbfd",
 }
 
@@ -183,6 +185,20 @@ def load_poems(with_meta=False):
         return [json.loads(line) for line in text.splitlines() if line]
     text = check_file("poems/tang_qijue_simp.txt").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line]
+
+
+def load_pingshui_rhyme():
+    """读取平水韵（106 个韵部），返回 {声部: {韵部: [字, …]}}。
+
+    声部共 5 个：上平声部（15 个韵部）、下平声部（15）、上声部（28，这份数据缺“三讲”）、去声部（30）、入声部（17）；
+    韵部名如 "一东"、"十一尤"（入声部的写作 "入声一屋"）。一个字可以属于几个韵部（多音字）。
+    """
+    return json.loads(check_file("poems/pingshui_rhyme.json").read_text(encoding="utf-8"))
+
+
+def load_word_tones():
+    """读取每个字的平仄，返回 {字: "平" | "仄" | "多"}（8,232 个字；"多" 是平仄两读的多音字）。"""
+    return json.loads(check_file("poems/word_tune.json").read_text(encoding="utf-8"))
 
 
 def load_nn_sample():

@@ -1,7 +1,8 @@
-"""第 9 章（ch09_rnn）的测试：按格式约束的生成、藏头诗与提示错误、检查点的保存/读取/继续训练、
-二元语法基线，以及随仓库提供的模型文件。
+"""第 9 章（ch09_rnn）的测试：按格式与格律约束的生成、藏头诗与提示错误、命令行参数、检查点的保存/读取/
+继续训练/发布、发散，二元语法基线，以及随仓库提供的模型文件。
 
-脚本名以数字开头，不能直接 import，这里按文件路径导入。
+脚本名以数字开头，不能直接 import，这里按文件路径导入；同目录的辅助模块（poem_model、sampling、bigram、gelv）
+也按路径导入，模块名与脚本里 import 的名字相同，所以两边用的是同一个模块。
 """
 import hashlib
 import os
@@ -12,12 +13,30 @@ import numpy as np
 import pytest
 import torch
 
-from common.load_data import CHECKSUMS, DATA_DIR, load_poems
+from common.checkpoint import CheckpointError
+from common.load_data import CHECKSUMS, DATA_DIR, check_file, load_poems
 from common.paths import REPO_ROOT
+from common.seed import set_seed
 from tests.chapter_files import import_chapter_file
 
 SCRIPT = REPO_ROOT / "ch09_rnn" / "3_poems_generation.py"
+gelv = import_chapter_file("ch09_rnn/gelv.py", "gelv")
+poem_model = import_chapter_file("ch09_rnn/poem_model.py", "poem_model")
+bigram = import_chapter_file("ch09_rnn/bigram.py", "bigram")
+sampling = import_chapter_file("ch09_rnn/sampling.py", "sampling")
 poems_generation = import_chapter_file(SCRIPT.relative_to(REPO_ROOT), "ch09_poems_generation")
+
+GOOD = "朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重山。"
+SMALL = ["--n-poems", "300", "--hidden-size", "16", "--num-layers", "1", "--dropout", "0", "--device", "cpu"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """生成时每一步的矩阵很小，两个线程互相同步的开销比计算还大（与 generate 命令的做法相同）。"""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -27,80 +46,86 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def untrained(corpus):
-    """一个没训练过的小模型：它给标点、<bos>、<unk> 的概率和给汉字的差不多，最能考验格式约束。"""
-    vocab = poems_generation.build_vocab(corpus[:300])
+    """一个没训练过的小模型：它给标点、<bos>、<unk> 和不合平仄的字的概率都不低，最能考验约束。"""
+    vocab = poem_model.build_vocab(corpus[:1500])  # 词表要含藏头、开头用到的字
     torch.manual_seed(0)
-    model = poems_generation.PoemModel(len(vocab), hidden_size=16, num_layers=1, dropout=0.0).eval()
+    model = poem_model.PoemModel(len(vocab), hidden_size=16, num_layers=1, dropout=0.0).eval()
     return model, vocab
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    model, vocab, checkpoint = poems_generation.load_checkpoint(poems_generation.default_checkpoint())
-    return model, vocab, checkpoint
+    return poem_model.load_poem_checkpoint(check_file(poems_generation.SHIPPED_CHECKPOINT))
 
 
-# ---------------------------------------------------------------- 格式约束
-@pytest.mark.parametrize("temperature, top_k", [(0.5, 5), (1.0, None), (5.0, None), (50.0, None)])
-def test_every_sample_is_a_well_formed_qijue_even_at_high_temperature(untrained, temperature, top_k):
+# ---------------------------------------------------------------- 格式与格律约束
+@pytest.mark.parametrize("temperature, top_k", [(0.5, 5), (1.0, None), (1.5, 50), (50.0, None)])
+def test_every_constrained_sample_is_regular_at_any_temperature(untrained, temperature, top_k):
+    """retries=0：约束本身必须让每一首都通过 gelv.check，不靠事后重采样。"""
     model, vocab = untrained
-    poems = poems_generation.generate_poems(model, vocab, 300, temperature=temperature, top_k=top_k, seed=1)
-    assert len(poems) == 300
-    bad = [p for p in poems if not poems_generation.is_well_formed(p)]
-    assert not bad, f"{len(bad)} 首格式不对，例如 {bad[:3]}"
+    poems = sampling.generate_poems(model, vocab, 200, temperature=temperature, top_k=top_k, seed=1, retries=0)
+    assert len(poems) == 200
+    bad = [(p, gelv.check(p).explain()) for p in poems if not gelv.check(p).ok]
+    assert not bad, f"{len(bad)} 首不合律，例如 {bad[:2]}"
+
+
+@pytest.mark.parametrize("prompt", [dict(acrostic="春夏秋冬"), dict(start="春风"), dict(start="白日"),
+                                    dict(start="秦时明月汉时关"), dict(yun="十一尤"), dict(acrostic="明月清风", yun="七阳")])
+def test_constrained_samples_with_openings_acrostics_and_rhyme_groups(untrained, prompt):
+    model, vocab = untrained
+    poems = sampling.generate_poems(model, vocab, 100, temperature=1.5, seed=2, retries=0, **prompt)
+    results = [gelv.check(p) for p in poems]
+    assert all(r.ok for r in results)
+    if "acrostic" in prompt:
+        assert all([line[0] for line in gelv.verse_lines(p)] == list(prompt["acrostic"]) for p in poems)
+    if "start" in prompt:
+        assert all(p.startswith(prompt["start"]) for p in poems)
+    if "yun" in prompt:
+        assert {r.yun for r in results} == {prompt["yun"]}
+    assert len({r.pattern for r in results}) >= 2 or prompt.get("start") == "秦时明月汉时关"  # 格式随机选
+
+
+def test_the_model_chooses_the_rhyme_group(untrained):
+    model, vocab = untrained
+    yun = {gelv.check(p).yun for p in sampling.generate_poems(model, vocab, 100, temperature=2.0, seed=3)}
+    assert len(yun) > 5  # 不指定时由采样决定，不是固定的一个韵部
+
+
+def test_free_sampling_only_keeps_the_form(untrained):
+    model, vocab = untrained
+    poems = sampling.generate_poems(model, vocab, 200, temperature=50.0, free=True, seed=1)
+    assert all(map(gelv.is_well_formed, poems))
     assert not any(token in "".join(poems) for token in ("<", "，，", "。。"))
+    assert sum(gelv.check(p).ok for p in poems) < 20  # 没有格律约束：高温下几乎没有合律的
 
 
-def test_shipped_model_is_well_formed_and_mostly_original(shipped, corpus):
+def test_constraint_is_in_the_sampler_only(shipped):
+    """--free 的输出由模型和种子决定，与格律模块无关：与只约束格式的采样逐字相同（首数不同时前面几首也相同）。"""
+    model, vocab, _ = shipped
+    a = sampling.generate_poems(model, vocab, 8, free=True, seed=42, temperature=0.8, top_k=20)
+    b = sampling.generate_poems(model, vocab, 8, free=True, seed=42, temperature=0.8, top_k=20)
+    assert a == b and all(map(gelv.is_well_formed, a))
+
+
+def test_shipped_model_constrained_is_regular_and_mostly_original(shipped, corpus):
     model, vocab, checkpoint = shipped
-    poems = poems_generation.generate_poems(model, vocab, 100, temperature=1.5, top_k=None, seed=3)
-    assert all(map(poems_generation.is_well_formed, poems))
-    train_poems = poems_generation.split_poems(corpus, checkpoint["config"]["seed"])[0]
-    quality = poems_generation.quality_report(poems, train_poems, corpus)
-    assert quality["well_formed"] == 1.0
-    assert quality["copied_lines"] < 0.2  # 高温采样下整句照抄训练集的应该很少
-    assert len(set(poems)) == len(poems)
+    poems = sampling.generate_poems(model, vocab, 60, temperature=1.5, top_k=None, seed=3, retries=0)
+    train_poems = poem_model.split_poems(corpus, checkpoint["config"]["seed"])[0]
+    quality = sampling.quality_report(poems, sampling.train_lines_of(train_poems))
+    assert quality["well_formed"] == quality["rhyme"] == quality["tone_pattern"] == quality["gelv"] == 1.0
+    assert quality["copied_lines"] < 0.2 and quality["unique_poems"] == 1.0
 
 
-def test_well_formed_checker_rejects_broken_poems(corpus):
-    good = "朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重山。"
-    assert poems_generation.is_well_formed(good)
-    assert not poems_generation.is_well_formed(good[:-1])
-    assert not poems_generation.is_well_formed(good.replace("，", "。", 1))
-    assert not poems_generation.is_well_formed(good.replace("白", "，"))
-    # 语料里 10,295 首是标准的“，。，。”（其余 47 首用了问号等），检查器认出的正好是这些
-    assert sum(map(poems_generation.is_well_formed, corpus)) == 10295
-
-
-def test_rhyme_constraint_makes_lines_2_and_4_rhyme(untrained, shipped):
-    for model, vocab in (untrained, shipped[:2]):
-        poems = poems_generation.generate_poems(model, vocab, 100, rhyme=True, temperature=2.0, seed=5)
-        assert all(map(poems_generation.is_well_formed, poems))
-        assert all(map(poems_generation.lines_2_and_4_rhyme, poems))
-
-
-def test_rhyme_keys_drop_the_medial_and_cover_every_reading():
-    assert poems_generation.rhyme_keys("间") == {"an"}  # jian
-    assert {"an", "ai"} <= poems_generation.rhyme_keys("还")  # hai、huan（pypinyin 另有一个读音 fu）
-    assert poems_generation.rhyme_keys("花") == {"a"}  # hua
-    assert poems_generation.lines_2_and_4_rhyme("朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重山。")
-    assert not poems_generation.lines_2_and_4_rhyme("朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重楼。")
+def test_quality_report_on_known_poems():
+    other = "秦时明月汉时关，万里长征人未还。但使龙城飞将在，不教胡马度阴山。"
+    broken = GOOD.replace("山。", "中。")  # 第 4 句不押韵
+    report = sampling.quality_report([GOOD, other, broken, GOOD], {"朝辞白帝彩云间"})
+    assert report["well_formed"] == 1.0 and report["rhyme"] == 0.75 and report["gelv"] == 0.75
+    assert report["tone_pattern"] == 1.0 and report["unique_poems"] == 0.75
+    assert report["copied_lines"] == pytest.approx(3 / 16)  # GOOD 出现 3 次（含改动的那首），第一句都照抄
 
 
 # ---------------------------------------------------------------- 开头、藏头与提示错误
-def test_acrostic_puts_the_four_characters_at_the_start_of_each_line(shipped):
-    model, vocab, _ = shipped
-    for poem in poems_generation.generate_poems(model, vocab, 20, acrostic="春夏秋冬", temperature=2.0, seed=2):
-        assert poems_generation.is_well_formed(poem)
-        assert [line[0] for line in poems_generation.verse_lines(poem)] == list("春夏秋冬")
-
-
-def test_start_continues_the_given_opening(shipped):
-    model, vocab, _ = shipped
-    poems = poems_generation.generate_poems(model, vocab, 20, start="春风", seed=4)
-    assert all(p.startswith("春风") and poems_generation.is_well_formed(p) for p in poems)
-
-
 @pytest.mark.parametrize("kwargs, words", [
     (dict(acrostic="春夏秋鑫"), ["鑫"]),  # 不在词表里的字要被列出来
     (dict(start="春风abc"), ["a", "b", "c"]),
@@ -109,143 +134,276 @@ def test_start_continues_the_given_opening(shipped):
     (dict(start="一二三四五六七八"), ["最多 7 个"]),
     (dict(start="春", acrostic="春夏秋冬"), ["二选一"]),
     (dict(temperature=0.0), ["temperature"]),
+    (dict(temperature=float("nan")), ["temperature"]),
     (dict(top_k=0), ["top_k"]),
+    (dict(yun="一东", free=True), ["free"]),
+    (dict(yun="东"), ["平声韵部"]),
+    (dict(start="春去山月"), ["四种格式都放不下", "“去”", "“月”"]),  # 第 2、4 字都是仄声
+    (dict(start="秦时明月汉时关", yun="一东"), ["一东"]),  # 第 1 句末字是韵脚，不属于指定的韵部
 ])
 def test_bad_prompts_raise_clear_errors(shipped, kwargs, words):
     model, vocab, _ = shipped
     with pytest.raises(ValueError) as error:
-        poems_generation.generate_poems(model, vocab, 2, **kwargs)
+        sampling.generate_poems(model, vocab, 2, **kwargs)
     for word in words:
         assert word in str(error.value)
 
 
-def run_cli(*args, cwd):
+# ---------------------------------------------------------------- 命令行参数
+@pytest.mark.parametrize("argv, words", [
+    (["--temperature", "nan"], ["--temperature", "nan"]),
+    (["--num", "-1"], ["--num", "大于 0"]),
+    (["--n-poems", "-5"], ["--n-poems"]),
+    (["--n-poems", "10"], ["--n-poems", "至少"]),
+    (["--hidden-size", "0"], ["--hidden-size"]),
+    (["--epochs", "0"], ["--epochs"]),
+    (["--batch-size", "0"], ["--batch-size"]),
+    (["--lr", "nan"], ["--lr", "nan"]),
+    (["--lr", "-1"], ["--lr"]),
+    (["--dropout", "1.5"], ["--dropout"]),
+    (["--top-k", "-1"], ["--top-k"]),
+    (["--seed", "-3"], ["--seed"]),
+    (["--yun", "东"], ["--yun", "平声韵部"]),
+    (["generate", "--yun", "一东", "--free"], ["--free"]),
+    (["generate", "--resume", "x.pt"], ["--resume", "--checkpoint"]),
+])
+def test_bad_arguments_are_refused_by_argparse(capsys, argv, words):
+    with pytest.raises(SystemExit) as exit_info:
+        poems_generation.parse_args(argv)
+    assert exit_info.value.code == 2
+    message = capsys.readouterr().err.strip().splitlines()[-1]  # 用法之后的一行说明
+    for word in words:
+        assert word in message
+    assert "input_size" not in message and "检查点" not in message.replace("--checkpoint", "")
+
+
+def test_a_yun_name_may_carry_its_part():
+    assert poems_generation.parse_args(["generate", "--yun", "下平十一尤"]).yun == "十一尤"
+
+
+def test_help_shows_defaults_for_every_option(capsys):
+    with pytest.raises(SystemExit):
+        poems_generation.parse_args(["--help"])
+    text = capsys.readouterr().out
+    assert "(default: 0.8)" in text and "(default: 20)" in text and "(default: 42)" in text
+
+
+def run_cli(*args, cwd, quick=False):
     env = dict(os.environ, PYTHONIOENCODING="utf-8", MPLBACKEND="Agg")
+    env.pop("DL_QUICK", None)
+    if quick:
+        env["DL_QUICK"] = "1"
     return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=cwd, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=300)
 
 
+@pytest.mark.slow
 def test_cli_acrostic_from_the_shipped_checkpoint(tmp_path):
     result = run_cli("generate", "--acrostic", "春夏秋冬", "--num", "2", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     lines = [line.strip() for line in result.stdout.splitlines()
              if len(line.strip()) == 8 and line.strip()[-1] in "，。"]
     assert len(lines) == 8 and [line[0] for line in lines] == list("春夏秋冬" * 2)
-    assert "格式正确 100%" in result.stdout
+    assert "2 首中合律 2 首" in result.stdout
+    assert "生成质量" not in result.stdout  # 质量统计只在 evaluate 或 --report 时做
 
 
-def test_cli_unknown_characters_give_a_message_not_a_traceback(tmp_path):
-    result = run_cli("generate", "--start", "春风鑫犇", cwd=tmp_path)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert "鑫" in result.stderr and "犇" in result.stderr and "词表" in result.stderr
+@pytest.mark.slow
+def test_cli_errors_are_one_line_without_traceback(tmp_path):
+    """命令行入口的错误处理（其余的坏文件、坏提示由上面不起子进程的测试覆盖）。"""
+    (tmp_path / "truncated.pt").write_bytes(check_file(poems_generation.SHIPPED_CHECKPOINT).read_bytes()[:5000])
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "foreign.pt")
+    cases = {("generate", "--start", "春风鑫犇", "--checkpoint", "missing.pt"): ["找不到", "missing.pt"],
+             ("evaluate", "--checkpoint", "truncated.pt"): ["读不出来"],
+             ("train", "--resume", "foreign.pt"): ["缺少"]}
+    for args, words in cases.items():
+        result = run_cli(*args, cwd=tmp_path, quick=args[0] == "train")
+        assert result.returncode == 1, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().startswith("错误：") and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        for word in words:
+            assert word in result.stderr, (args, result.stderr)
 
 
 # ---------------------------------------------------------------- 检查点
 def logits_of(model, vocab):
-    x = poems_generation.encode(["朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重山。"], vocab)
+    x = poem_model.encode([GOOD], vocab)
     with torch.no_grad():
         return model(x)[0]
 
 
 @pytest.mark.parametrize("half", [False, True])
-def test_checkpoint_round_trip(untrained, tmp_path, half):
+def test_checkpoint_round_trip_stores_the_tied_matrix_once(untrained, tmp_path, half):
     model, vocab = untrained
-    config = poems_generation.model_config(vocab, "lstm", 16, 1, 0.0, 300, 42)
+    config = poem_model.model_config(vocab, "lstm", 16, 1, 0.0, 300, 42)
     path = tmp_path / "model.pt"
-    poems_generation.save_checkpoint(path, model, vocab, config, half=half)
+    torch.save(poem_model.make_checkpoint(model, vocab, config, half=half), path)
     raw = torch.load(path, weights_only=True)  # 只含张量、字符串、数字：weights_only 能读
     assert raw["vocab"] == vocab and raw["config"] == config
+    assert "decoder.weight" not in raw["model"]  # 与 embedding.weight 是同一个矩阵，只存一份
     assert raw["model"]["embedding.weight"].dtype == (torch.float16 if half else torch.float32)
-    loaded, loaded_vocab, _ = poems_generation.load_checkpoint(path)
+    loaded, loaded_vocab, _ = poem_model.load_poem_checkpoint(path)
     assert loaded_vocab == vocab and next(loaded.parameters()).dtype == torch.float32
+    assert loaded.decoder.weight is loaded.embedding.weight  # 读回后仍然绑定
     # float16 有 11 位有效二进制位（相对误差约 5e-4）；这个小模型的 logits 在 1 附近，容差取 1e-2
     torch.testing.assert_close(logits_of(loaded, vocab), logits_of(model, vocab), rtol=0, atol=1e-2 if half else 0)
 
 
 def test_checkpoint_whose_vocabulary_or_shape_does_not_match_is_rejected(untrained, tmp_path):
     model, vocab = untrained
-    config = poems_generation.model_config(vocab, "lstm", 16, 1, 0.0, 300, 42)
+    config = poem_model.model_config(vocab, "lstm", 16, 1, 0.0, 300, 42)
     path = tmp_path / "model.pt"
-    poems_generation.save_checkpoint(path, model, vocab[:-5], config)  # 词表比参数少 5 行
-    with pytest.raises(ValueError, match="词表与参数不匹配"):
-        poems_generation.load_checkpoint(path)
-    poems_generation.save_checkpoint(path, model, vocab, dict(config, hidden_size=32))  # 配置与参数形状不符
-    with pytest.raises(ValueError, match="形状"):
-        poems_generation.load_checkpoint(path)
-    poems_generation.save_checkpoint(path, model, vocab, config)
-    with pytest.raises(ValueError, match="不一致"):  # 继续训练时数据的词表不同
-        poems_generation.load_checkpoint(path, expected_vocab=vocab[:-1] + ["鑫"])
+    torch.save(poem_model.make_checkpoint(model, vocab[:-5], config), path)  # 词表比参数少 5 行
+    with pytest.raises(CheckpointError, match="词表与参数不匹配"):
+        poem_model.load_poem_checkpoint(path)
+    torch.save(poem_model.make_checkpoint(model, vocab, dict(config, hidden_size=32)), path)  # 配置与参数形状不符
+    with pytest.raises(CheckpointError, match="形状不对"):
+        poem_model.load_poem_checkpoint(path)
+    torch.save(poem_model.make_checkpoint(model, vocab, config), path)
+    with pytest.raises(CheckpointError, match="不一致"):  # 继续训练时数据的词表不同
+        poem_model.load_poem_checkpoint(path, expected_vocab=vocab[:-1] + ["鑫"])
     torch.save({"weights": model.state_dict()}, path)
-    with pytest.raises(ValueError, match="不是本脚本保存的检查点"):
-        poems_generation.load_checkpoint(path)
+    with pytest.raises(CheckpointError, match="缺少 model, vocab, config"):
+        poem_model.load_poem_checkpoint(path)
+    torch.save({"model": {"embedding.weight": [1, 2]}, "vocab": vocab, "config": config}, path)
+    with pytest.raises(CheckpointError, match="不是本脚本保存的"):
+        poem_model.load_poem_checkpoint(path)
+    with pytest.raises(FileNotFoundError, match="找不到"):
+        poem_model.load_poem_checkpoint(tmp_path / "missing.pt")
+
+
+def train_small(argv, corpus):
+    """像 main() 那样先设种子，再训练（小模型、CPU）。"""
+    args = poems_generation.parse_args(["train", *argv, *SMALL])
+    set_seed(args.seed)
+    return poems_generation.train_command(args, corpus, torch.device("cpu"))
+
+
+def output_files(folder):
+    return sorted(p.name for p in folder.glob("ch09_rnn/*.pt"))
 
 
 def test_resumed_training_equals_uninterrupted_training(tmp_path, monkeypatch):
-    """训练 2 轮，与先训练 1 轮（被打断）、再从检查点继续，参数应完全相同。"""
-    options = ["--n-poems", "300", "--hidden-size", "16", "--num-layers", "1", "--dropout", "0", "--device", "cpu"]
-    parse = poems_generation.parse_args
+    """训练 2 轮，与先训练 1 轮（第 2 轮被 Ctrl-C 打断）、再从本次运行的 .last.pt 继续，参数应完全相同。"""
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "straight"))
-    poems_generation.train(parse(["train", "--epochs", "2", *options]))
+    corpus = poems_generation.load_corpus(300, 42)
+    train_small(["--epochs", "2"], corpus)
+    assert output_files(tmp_path / "straight") == ["poem_lstm.pt", "poem_lstm_last.pt"]  # 运行自己的文件已收走
     straight = torch.load(tmp_path / "straight" / poems_generation.LAST_CHECKPOINT, weights_only=True)
     best = tmp_path / "straight" / poems_generation.BEST_CHECKPOINT  # 只含参数：不能用来继续训练
-    with pytest.raises(ValueError, match="不能继续训练"):
-        poems_generation.train(parse(["train", "--epochs", "3", "--resume", str(best), *options]))
+    with pytest.raises(CheckpointError, match="不能继续训练"):
+        train_small(["--epochs", "3", "--resume", str(best)], corpus)
 
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "resumed"))
-    run_epoch = poems_generation.run_epoch
+    train = poems_generation.train
 
     def interrupted_in_epoch_2(*args):
-        if args[6] == 2:  # 第 7 个参数是轮数
+        if args[4] == 2:  # 第 5 个参数是轮数
             raise KeyboardInterrupt
-        return run_epoch(*args)
+        return train(*args)
 
-    monkeypatch.setattr(poems_generation, "run_epoch", interrupted_in_epoch_2)
-    with pytest.raises(KeyboardInterrupt):
-        poems_generation.train(parse(["train", "--epochs", "2", *options]))
-    monkeypatch.setattr(poems_generation, "run_epoch", run_epoch)
-    last = tmp_path / "resumed" / poems_generation.LAST_CHECKPOINT
+    monkeypatch.setattr(poems_generation, "train", interrupted_in_epoch_2)
+    with pytest.raises(SystemExit, match="训练被中断") as stop:
+        train_small(["--epochs", "2"], corpus)
+    monkeypatch.setattr(poems_generation, "train", train)
+    folder = tmp_path / "resumed" / "ch09_rnn"
+    assert not (folder / "poem_lstm.pt").exists()  # 没有正常结束：不发布
+    [last] = folder.glob("poem_lstm.run-*.last.pt")
+    assert str(last.name) in str(stop.value)  # 中断的消息说明从哪个文件继续
     assert torch.load(last, weights_only=True)["epoch"] == 1
-    result = poems_generation.train(parse(["train", "--epochs", "2", "--resume", str(last), *options]))
-    resumed = torch.load(last, weights_only=True)
+    train_small(["--epochs", "2", "--resume", str(last)], corpus)
+    resumed = torch.load(folder / "poem_lstm_last.pt", weights_only=True)
 
-    assert resumed["history"] == straight["history"] and len(result["history"]["valid_loss"]) == 2
+    for key in ("train_loss", "val_loss"):
+        assert resumed["history"][key] == straight["history"][key]
     for name, value in straight["model"].items():
         torch.testing.assert_close(resumed["model"][name], value, rtol=0, atol=0)
+
+
+def test_resume_with_a_new_learning_rate_uses_it(tmp_path, monkeypatch, capsys):
+    """--resume --lr X：优化器恢复后按 X 新建学习率计划（以前 X 被优化器状态里的旧学习率悄悄盖掉）。"""
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    corpus = poems_generation.load_corpus(300, 42)
+    train_small(["--epochs", "1", "--lr", "0.002"], corpus)
+    last = tmp_path / poems_generation.LAST_CHECKPOINT
+    resumed_from = tmp_path / "first.last.pt"
+    last.rename(resumed_from)
+    train_small(["--epochs", "2", "--lr", "0.0005", "--resume", str(resumed_from)], corpus)
+    assert "lr = 0.0005" in capsys.readouterr().out
+    state = torch.load(last, weights_only=True)
+    assert state["lr"] == 0.0005
+    assert [group["max_lr"] for group in state["optimizer"]["param_groups"]] == [0.0005]
+    assert state["scheduler"]["base_lrs"] == [0.0005 / 25]  # OneCycle 从 max_lr / 25 开始
+
+
+def test_a_better_published_model_is_never_replaced(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    published = tmp_path / poems_generation.BEST_CHECKPOINT
+    published.parent.mkdir(parents=True)
+    torch.save({"model": {}, "vocab": [], "config": {}, "valid_perplexity": 2.0}, published)  # 一个“更好”的旧模型
+    before = published.read_bytes()
+    corpus = poems_generation.load_corpus(300, 42)
+    train_small(["--epochs", "1"], corpus)
+    assert published.read_bytes() == before
+    assert "保留它" in capsys.readouterr().out
+    latest = torch.load(published.with_name("poem_lstm.latest.pt"), weights_only=True)
+    assert latest["valid_perplexity"] > 2.0 and latest["epoch"] == 1
+
+
+def test_an_exploding_loss_stops_training_and_writes_no_model(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    corpus = poems_generation.load_corpus(300, 42)
+    with pytest.raises(SystemExit) as stop:
+        train_small(["--epochs", "2", "--lr", "1e6"], corpus)
+    assert "训练发散了" in str(stop.value) and "学习率调小" in str(stop.value)
+    assert "没有保存模型" in capsys.readouterr().out
+    assert output_files(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_quick_mode_cli_runs_and_a_diverging_run_exits_nonzero(tmp_path):
+    result = run_cli(cwd=tmp_path, quick=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "模型已保存" in result.stdout
+    assert "测试集" in result.stdout and "合律" in result.stdout
+    result = run_cli("train", "--lr", "1e6", cwd=tmp_path, quick=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "OverflowError" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("错误：") and "发散" in result.stderr
+    assert "以前发布的" in result.stdout and "没有改动" in result.stdout  # 上面那次运行发布的模型还在
 
 
 # ---------------------------------------------------------------- 二元语法基线
 def test_bigram_matches_a_hand_computed_kneser_ney_and_sums_to_one():
     # 词表 0..3；训练序列 (0 1 2)、(0 1 3)、(0 2 2)
     data = torch.tensor([[0, 1, 2], [0, 1, 3], [0, 2, 2]])
-    bigram = poems_generation.BigramModel(data, 4)
-    bigram.discount = 0.5
+    model = bigram.BigramModel(data, 4)
+    model.discount = 0.5
     # N(0,1)=2, N(0,2)=1：N(0)=3，T(0)=2；每个字前面出现过的不同字数：1 <- {0}，2 <- {1, 0, 2}，3 <- {1}，共 5
     continuation = np.array([0, 1, 3, 1]) / 5
     expected = (2 - 0.5) / 3 + 0.5 * 2 / 3 * continuation[1]
-    assert bigram.probabilities(np.array([0]), np.array([1]))[0] == pytest.approx(expected)
+    assert model.probabilities(np.array([0]), np.array([1]))[0] == pytest.approx(expected)
     # 从没当过前一个字的 3：直接用 P_cont
-    np.testing.assert_allclose(bigram.next_distribution(3), continuation)
+    np.testing.assert_allclose(model.next_distribution(3), continuation)
     for prev in range(4):
-        assert bigram.next_distribution(prev).sum() == pytest.approx(1.0)
+        assert model.next_distribution(prev).sum() == pytest.approx(1.0)
 
 
 def test_bigram_on_the_poems_is_normalised_and_discount_is_chosen_on_validation(corpus):
-    train_poems, valid_poems, _ = poems_generation.split_poems(corpus[:2000])
-    vocab = poems_generation.build_vocab(train_poems)
-    train_data, valid_data = (poems_generation.encode(p, vocab) for p in (train_poems, valid_poems))
-    bigram = poems_generation.BigramModel(train_data, len(vocab))
+    train_poems, valid_poems, _ = poem_model.split_poems(corpus[:2000])
+    vocab = poem_model.build_vocab(train_poems)
+    train_data, valid_data = (poem_model.encode(p, vocab) for p in (train_poems, valid_poems))
+    model = bigram.BigramModel(train_data, len(vocab))
     for prev in (0, 1, 2, 10, len(vocab) - 1):
-        assert bigram.next_distribution(prev).sum() == pytest.approx(1.0, abs=1e-9)
-    scores = bigram.fit_discount(valid_data)
-    assert bigram.discount == min(scores, key=scores.get)
+        assert model.next_distribution(prev).sum() == pytest.approx(1.0, abs=1e-9)
+    scores = model.fit_discount(valid_data)
+    assert model.discount == min(scores, key=scores.get)
     uniform = np.log(len(vocab) - 1)  # 均匀分布（<bos> 不会被预测）的交叉熵
-    assert bigram.mean_cross_entropy(valid_data) < uniform - 1.0
+    assert model.mean_cross_entropy(valid_data) < uniform - 1.0
 
 
 def test_split_is_by_poem_deterministic_and_disjoint(corpus):
-    a = poems_generation.split_poems(corpus)
-    b = poems_generation.split_poems(corpus)
+    a = poem_model.split_poems(corpus)
+    b = poem_model.split_poems(corpus)
     assert a == b and [len(part) for part in a] == [8273, 1034, 1035]
     assert sum(map(len, a)) == len(corpus)
 
@@ -255,10 +413,20 @@ def test_shipped_checkpoint_is_registered_small_and_consistent(shipped):
     relative = poems_generation.SHIPPED_CHECKPOINT
     path = DATA_DIR / relative
     assert hashlib.sha256(path.read_bytes()).hexdigest() == CHECKSUMS[relative]
-    assert path.stat().st_size <= 15 * 2**20
+    assert path.stat().st_size <= 8 * 2**20  # 共用的词向量矩阵只存一份：7.7 MB（以前存两份：10.5 MB）
     readme = (DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert CHECKSUMS[relative] in readme
     model, vocab, checkpoint = shipped
     assert checkpoint["model"]["embedding.weight"].dtype == torch.float16
-    assert vocab[:2] == [poems_generation.BOS, poems_generation.UNK] and len(vocab) == len(set(vocab))
-    assert checkpoint["config"]["n_poems"] == 10342
+    assert "decoder.weight" not in checkpoint["model"]
+    assert vocab[:2] == [poem_model.BOS, poem_model.UNK] and len(vocab) == len(set(vocab))
+    assert checkpoint["config"]["n_poems"] == 10342 and checkpoint["epoch"] == 16
+
+
+def test_shipped_model_perplexity_is_unchanged(shipped, corpus):
+    """测试集前 100 首上的困惑度：与把共用矩阵存两份的旧文件算出的值相同（115.4955；全部 1,035 首：126.8）。"""
+    model, vocab, checkpoint = shipped
+    test_poems = poem_model.split_poems(corpus, checkpoint["config"]["seed"])[2][:100]
+    loss = poems_generation.test(model, torch.device("cpu"), poems_generation.eval_loader(
+        poem_model.encode(test_poems, vocab)))
+    assert poem_model.perplexity(loss) == pytest.approx(115.4955, abs=1e-4)
