@@ -7,11 +7,15 @@
 
 模型见 fashion_cnn.py：VGG 风格的小网络（3×3 卷积 + 批归一化 + ReLU，最大池化，Dropout）。
 训练：AdamW，OneCycle 学习率调度（先升后降），轻量数据增强（左右翻转、平移 ±2 像素）。
-从 60,000 张训练图像中按固定种子留出 5,000 张做验证集，按验证精度保存最好的一轮；
-测试集只在最后评估一次。输出：每轮的训练/验证损失与精度、学习曲线、混淆矩阵、各类别精度、
-分错的测试图片（标题为“真实 → 预测”），最好模型的 state_dict 和结果 JSON。
+从 60,000 张训练图像中按固定种子留出 5,000 张做验证集，按验证精度挑出最好的一轮，测试集只用它评估一次。
+模型文件：训练途中目前最好的一轮存在本次运行自己的文件里（fashion_cnn.run-<时间>-<进程号>.pt），
+训练正常结束才发布为 output/ch08_cnn/fashion_cnn.pt；那里已有验证精度更高的模型时保留它，
+本次的另存为 fashion_cnn.latest.pt。模型文件里还存有标准化用的均值和标准差，--evaluate 只需要测试集。
+输出：每轮的训练/验证损失与精度、学习曲线、混淆矩阵、各类别精度、分错的测试图片（标题为“真实 → 预测”）、
+模型文件和结果 JSON。
 """
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -20,32 +24,34 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
+from common.checkpoint import CheckpointError, save_checkpoint
 from common.device import get_device
-from common.paths import output_dir, output_path, relative_to_repo, save_json
+from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.paths import output_dir, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
-from common.trainer import check_finite_loss
-from fashion_cnn import CLASS_NAMES, FashionCNN, augment, load_fashion_mnist
+from fashion_cnn import (CLASS_NAMES, FashionCNN, add_training_arguments, augment, check_val_size,
+                         confusion_matrix, copy_state, load_fashion_mnist, load_fashion_test, load_trained_model,
+                         make_checkpoint, publish_model, report_classes, run_file)
 
 MODEL_FILE = "ch08_cnn/fashion_cnn.pt"
+N_TRAIN = pick(real=None, quick=2000)  # 快速模式只训练 2,000 张、测试 1,000 张
+N_TEST = pick(real=None, quick=1000)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="Fashion-MNIST 卷积神经网络分类")
-    parser.add_argument("--epochs", type=int, default=pick(real=15, quick=1), help="训练轮数")
-    parser.add_argument("--batch-size", type=int, default=128, help="小批量大小")
-    parser.add_argument("--lr", type=float, default=3e-3, help="OneCycle 的最大学习率")
-    parser.add_argument("--weight-decay", type=float, default=1e-2, help="AdamW 的权重衰减")
-    parser.add_argument("--val-size", type=int, default=5000, help="从训练图像中留作验证集的张数")
-    parser.add_argument("--device", default=None, help="cpu / cuda / mps；默认自动选择")
-    parser.add_argument("--seed", type=int, default=42, help="随机种子")
+    parser = argparse.ArgumentParser(description="Fashion-MNIST 卷积神经网络分类",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_training_arguments(parser)
     parser.add_argument("--evaluate", metavar="PATH", default=None,
-                        help="不训练，只加载 PATH 处保存的 state_dict 并在测试集上评估")
-    return parser.parse_args()
+                        help="不训练，只加载 PATH 处保存的模型文件并在测试集上评估")
+    args = parser.parse_args()
+    check_val_size(parser, args.val_size, N_TRAIN)
+    return args
 
 
-def train_one_epoch(model, device, loader, loss_fn, optimizer, scheduler, epoch, generator):
+def train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard, generator):
     """训练一轮，返回这一轮的平均损失和训练精度（在增强后的图像上、训练模式下统计）。"""
     model.train()
     total_loss, correct, count = 0.0, 0, 0
@@ -58,42 +64,43 @@ def train_one_epoch(model, device, loader, loss_fn, optimizer, scheduler, epoch,
         loss.backward()
         optimizer.step()
         scheduler.step()  # OneCycle 每一步都调整学习率
-        loss_value = check_finite_loss(loss.item(), where=f"第 {epoch} 轮第 {step + 1} 步")
+        loss_value = guard.check(loss.item(), where=f"第 {epoch} 轮第 {step + 1} 步")  # nan/inf 或暴涨时停下
         total_loss += loss_value * len(y)
         correct += (pred.argmax(dim=1) == y).sum().item()
         count += len(y)
     return total_loss / count, correct / count
 
 
-def evaluate(model, device, x, y, loss_fn, batch_size=1000):
-    """在 (x, y) 上评估，返回 (平均损失, 精度, 全部预测)。评估模式：BN 用滑动平均的统计量，Dropout 关闭。"""
+def test(model, device, loader, loss_fn, predictions=None):
+    """在 loader 的数据上评估，返回 (平均损失, 精度)。评估模式：BN 用滑动平均的统计量，Dropout 关闭。
+
+    predictions: 传入一个列表时，把每一批预测的类别（CPU 上的张量）依次追加进去（画混淆矩阵用）。
+    """
     model.eval()
-    total_loss, predictions = 0.0, []
+    total_loss, correct, count = 0.0, 0, 0
     with torch.no_grad():
-        for start in range(0, len(x), batch_size):
-            xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
-            pred = model(xb)
-            total_loss += loss_fn(pred, yb).item() * len(yb)
-            predictions.append(pred.argmax(dim=1).cpu())
-    predictions = torch.cat(predictions)
-    return total_loss / len(x), (predictions == y).float().mean().item(), predictions
-
-
-def confusion_matrix(y_true, y_pred, num_classes=10):
-    """matrix[i, j] = 真实类别为 i、被预测为 j 的张数。"""
-    matrix = torch.zeros(num_classes, num_classes, dtype=torch.int64)
-    matrix.index_put_((y_true, y_pred), torch.ones_like(y_true), accumulate=True)
-    return matrix.numpy()
+        for x, y in loader:
+            x, y = x.to(device), y.to(device)
+            pred = model(x)
+            total_loss += loss_fn(pred, y).item() * len(y)
+            predicted = pred.argmax(dim=1)
+            correct += (predicted == y).sum().item()
+            count += len(y)
+            if predictions is not None:
+                predictions.append(predicted.cpu())
+    return total_loss / count, correct / count
 
 
 def report_test(model, device, x_test, y_test, loss_fn):
-    """打印测试损失、精度和各类别精度，返回 (损失, 精度, 预测, 混淆矩阵)。"""
-    test_loss, test_acc, predictions = evaluate(model, device, x_test, y_test, loss_fn)
-    matrix = confusion_matrix(y_test, predictions)
-    per_class = matrix.diagonal() / matrix.sum(axis=1)
+    """在测试集上评估并打印损失、精度和各类别精度，返回 (损失, 精度, 预测, 混淆矩阵, 各类别精度)。"""
+    predictions = []
+    test_loader = DataLoader(TensorDataset(x_test, y_test), batch_size=1000, num_workers=0)
+    test_loss, test_acc = test(model, device, test_loader, loss_fn, predictions)
+    predictions = torch.cat(predictions)
     print(f"测试集 {len(y_test)} 张：损失 {test_loss:.4f}，精度 {test_acc:.4f}")
-    print("各类别精度：" + "，".join(f"{name} {acc:.3f}" for name, acc in zip(CLASS_NAMES, per_class)))
-    return test_loss, test_acc, predictions, matrix
+    matrix = confusion_matrix(y_test, predictions)
+    per_class = report_classes(matrix)
+    return test_loss, test_acc, predictions, matrix, per_class
 
 
 def plot_curves(history, test_acc):
@@ -154,85 +161,121 @@ def plot_mistakes(x_test, y_test, predictions, count=24):
     save_figure(fig, "ch08_cnn/fashion_mistakes.png")
 
 
+def evaluate_saved_model(path, device, loss_fn, start):
+    """--evaluate：读模型文件（含标准化的均值和标准差），只读测试集，打印测试结果。"""
+    model, checkpoint = load_trained_model(path, device)
+    print(f"已加载 {relative_to_repo(path)}（第 {checkpoint['epoch']} 轮，验证精度 {checkpoint['best_val_acc']:.4f}）")
+    x_test, y_test = load_fashion_test(checkpoint["mean"], checkpoint["std"], n_test=N_TEST)
+    report_test(model, device, x_test, y_test, loss_fn)
+    print(f"评估完成，用时 {time.perf_counter() - start:.1f} 秒")
+
+
 def main():
     args = parse_args()
     start = time.perf_counter()
-    set_seed(args.seed)
-    device = get_device(args.device, verbose=True)  # 命令行给了 --device 时用它，否则自动选择
     output_dir()  # 先确认输出目录可写，而不是训练完才发现
-
-    x_train, y_train, x_val, y_val, x_test, y_test = load_fashion_mnist(
-        val_size=pick(real=args.val_size, quick=500), seed=args.seed,
-        n_train=pick(real=None, quick=2000), n_test=pick(real=None, quick=1000))
-    print(f"训练 {tuple(x_train.shape)}，验证 {tuple(x_val.shape)}，测试 {tuple(x_test.shape)}")
-
-    model = FashionCNN().to(device)
+    device = get_device(args.device, verbose=True)  # 命令行给了 --device 时用它，否则自动选择
+    set_seed(args.seed)
     loss_fn = nn.CrossEntropyLoss()
+    if args.evaluate:
+        evaluate_saved_model(args.evaluate, device, loss_fn, start)
+        return
+
+    data = load_fashion_mnist(val_size=args.val_size, seed=args.seed, n_train=N_TRAIN, n_test=N_TEST)
+    print(f"训练 {tuple(data.x_train.shape)}，验证 {tuple(data.x_val.shape)}，测试 {tuple(data.x_test.shape)}"
+          f"（像素均值 {data.mean:.4f}、标准差 {data.std:.4f}，来自训练部分）")
+    model = FashionCNN().to(device)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"模型参数 {n_params:,} 个")
 
-    if args.evaluate:
-        model.load_state_dict(torch.load(args.evaluate, map_location=device, weights_only=True))
-        print(f"已加载 {args.evaluate}")
-        report_test(model, device, x_test, y_test, loss_fn)
-        print(f"评估完成，用时 {time.perf_counter() - start:.1f} 秒")
-        return
-
     generator = torch.Generator().manual_seed(args.seed)  # 打乱顺序和数据增强都用它，可复现
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True,
+    loader = DataLoader(TensorDataset(data.x_train, data.y_train), batch_size=args.batch_size, shuffle=True,
                         generator=generator, num_workers=0)
+    val_loader = DataLoader(TensorDataset(data.x_val, data.y_val), batch_size=1000, num_workers=0)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, epochs=args.epochs,
                                                     steps_per_epoch=len(loader))
+    guard = DivergenceGuard()  # 损失变成 nan/inf，或涨到开始时的 10 倍以上，就停下
+    settings = {"epochs": args.epochs, "batch_size": args.batch_size, "max_lr": args.lr,
+                "weight_decay": args.weight_decay, "optimizer": "AdamW", "schedule": "OneCycleLR",
+                "augmentation": "左右翻转 + 平移 ±2 像素", "n_train": len(data.y_train), "n_val": len(data.y_val),
+                "n_test": len(data.y_test), "parameters": n_params, "seed": args.seed}
 
     history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "epoch_seconds": []}
-    best_val_acc, best_epoch = -1.0, 0
-    model_path = output_path(MODEL_FILE)
-    for epoch in range(1, args.epochs + 1):
-        epoch_start = time.perf_counter()
-        train_loss, train_acc = train_one_epoch(model, device, loader, loss_fn, optimizer, scheduler,
-                                                epoch, generator)
-        val_loss, val_acc, _ = evaluate(model, device, x_val, y_val, loss_fn)
-        seconds = time.perf_counter() - epoch_start
-        for key, value in zip(history, (train_loss, train_acc, val_loss, val_acc, seconds)):
-            history[key].append(value)
-        marker = ""
-        if val_acc > best_val_acc:  # 只保存验证精度最好的一轮（测试集不参与挑选）
-            best_val_acc, best_epoch = val_acc, epoch
-            torch.save(model.state_dict(), model_path)
-            marker = "  ← 目前最好，已保存"
-        tqdm.write(f"第 {epoch:2d}/{args.epochs} 轮：训练损失 {train_loss:.4f} 精度 {train_acc:.4f}，"
-                   f"验证损失 {val_loss:.4f} 精度 {val_acc:.4f}，{seconds:.0f} 秒{marker}")
+    best_val_acc, best_epoch, best_state = -1.0, 0, None
+    run_path = run_file(MODEL_FILE)  # 训练途中只写本次运行自己的文件
+    train_start = time.perf_counter()
+    try:
+        for epoch in range(1, args.epochs + 1):
+            epoch_start = time.perf_counter()
+            train_loss, train_acc = train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard,
+                                          generator)
+            val_loss, val_acc = test(model, device, val_loader, loss_fn)
+            seconds = time.perf_counter() - epoch_start
+            for key, value in zip(history, (train_loss, train_acc, val_loss, val_acc, seconds)):
+                history[key].append(value)
+            marker = ""
+            if val_acc > best_val_acc:  # 只记住验证精度最好的一轮（测试集不参与挑选）
+                best_val_acc, best_epoch, best_state = val_acc, epoch, copy_state(model)
+                save_checkpoint(make_checkpoint(best_state, data, epoch, val_acc, settings), run_path)
+                marker = "  ← 目前最好"
+            tqdm.write(f"第 {epoch:2d}/{args.epochs} 轮：训练损失 {train_loss:.4f} 精度 {train_acc:.4f}，"
+                       f"验证损失 {val_loss:.4f} 精度 {val_acc:.4f}，{seconds:.0f} 秒{marker}")
+    except KeyboardInterrupt:
+        sys.exit(stopped_message("训练被中断（Ctrl-C）", run_path, best_epoch, keep_run_file=True))
+    except TrainingDivergedError as error:
+        print(stopped_message("训练发散，停止", run_path, best_epoch, keep_run_file=False))
+        sys.exit(f"错误：{error}")  # 最后一行：哪一步、损失多大、怎么办
+    train_seconds = time.perf_counter() - train_start
 
-    model.load_state_dict(torch.load(model_path, map_location=device, weights_only=True))
-    print(f"加载第 {best_epoch} 轮的模型（验证精度 {best_val_acc:.4f}）：{relative_to_repo(model_path)}")
-    test_loss, test_acc, predictions, matrix = report_test(model, device, x_test, y_test, loss_fn)
-    wall_seconds = time.perf_counter() - start
-    print(f"完成：{args.epochs} 轮，测试精度 {test_acc:.4f}，总用时 {wall_seconds:.0f} 秒"
-          f"（{wall_seconds / 60:.1f} 分钟，设备 {device}，{torch.get_num_threads()} 个线程）")
+    model.load_state_dict(best_state)
+    print(f"用第 {best_epoch} 轮的模型（验证精度 {best_val_acc:.4f}）评估测试集")
+    test_loss, test_acc, predictions, matrix, per_class = report_test(model, device, data.x_test, data.y_test,
+                                                                       loss_fn)
+    _, message = publish_model(run_path, MODEL_FILE)
+    print(message)
+    seconds = time.perf_counter() - start
+    print(f"完成：{args.epochs} 轮，测试精度 {test_acc:.4f}，总用时 {seconds:.0f} 秒"
+          f"（{seconds / 60:.1f} 分钟，设备 {device}，{torch.get_num_threads()} 个线程）")
 
     save_json("ch08_cnn/4_fashion_category.json", {
         "test_accuracy": test_acc,
         "test_loss": test_loss,
         "best_epoch": best_epoch,
         "best_val_accuracy": best_val_acc,
-        "per_class_accuracy": dict(zip(CLASS_NAMES, (matrix.diagonal() / matrix.sum(axis=1)).tolist())),
+        "per_class_accuracy": per_class,
         "confusion_matrix": matrix.tolist(),
-        "wall_seconds": round(wall_seconds, 1),
+        "seconds": round(seconds, 1),
+        "train_seconds": round(train_seconds, 1),
         "device": str(device),
         "threads": torch.get_num_threads(),
         "quick_mode": is_quick(),
-        "settings": {"epochs": args.epochs, "batch_size": args.batch_size, "max_lr": args.lr,
-                     "weight_decay": args.weight_decay, "optimizer": "AdamW", "schedule": "OneCycleLR",
-                     "augmentation": "左右翻转 + 平移 ±2 像素", "n_train": len(x_train), "n_val": len(x_val),
-                     "n_test": len(x_test), "parameters": n_params, "seed": args.seed},
+        "settings": settings,
         "history": history,
     })
     plot_curves(history, test_acc)
     plot_confusion(matrix)
-    plot_mistakes(x_test, y_test, predictions)
+    plot_mistakes(data.x_test, data.y_test, predictions)
     show()
 
 
+def stopped_message(reason, run_path, best_epoch, keep_run_file):
+    """训练没有正常结束时的说明：以前发布的模型没有动；本次的模型文件保留（中断）或删掉（发散）。"""
+    published = output_dir() / MODEL_FILE
+    lines = [f"{reason}。" + (f"以前发布的模型 {relative_to_repo(published)} 没有改动" if published.exists()
+                              else f"没有发布模型（{relative_to_repo(published)} 不存在）")]
+    if keep_run_file and run_path.exists():
+        lines.append(f"；本次到第 {best_epoch} 轮为止最好的模型在 {relative_to_repo(run_path)}"
+                     f"（可用 --evaluate 评估）")
+    else:
+        run_path.unlink(missing_ok=True)
+        lines.append("；本次没有保存模型")
+    return "".join(lines)
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (CheckpointError, OSError, ValueError) as error:
+        # 模型文件读不了、数据文件缺失或损坏、输出目录不可写、--device 不可用：只打印一行说明，不打印调用栈
+        sys.exit(f"错误：{error}")

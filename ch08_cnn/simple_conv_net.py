@@ -19,12 +19,12 @@ class SimpleConvNet:
     """卷积层 + 池化层 + 两个全连接层。
 
     input_dim: 输入图像的 (C, H, W)，MNIST 为 (1, 28, 28)
-    filter_num, filter_size, stride, pad: 卷积层的滤波器个数、边长、步幅、填充
+    filter_num, filter_size, stride, pad: 卷积层的卷积核个数、边长、步幅、填充
     hidden_size: 第一个全连接层的神经元数；output_size: 类别数
     weight_init_std: "he"（默认）时每层用 He 初始值 sqrt(2 / fan_in)（卷积层的 fan_in = C*FH*FW）；
         也可以给一个数（书中用 0.01）
-    filter_init_std: 只用于卷积层滤波器 W1 的标准差；None（默认）表示与 weight_init_std 相同。
-        给一个很小的数（如 0.01）时滤波器从几乎为 0 开始，训练后的样子几乎全是学出来的，便于观察
+    filter_init_std: 只用于卷积层卷积核 W1 的标准差；None（默认）表示与 weight_init_std 相同。
+        给一个很小的数（如 0.01）时卷积核从几乎为 0 开始，训练后的样子几乎全是学出来的，便于观察
     dtype: 训练用 np.float32（快一倍），梯度检验用 np.float64
 
     params: 'W1' (FN, C, FH, FW)、'b1' (FN,)、'W2' (FN*pool_h*pool_w, hidden)、'b2'、'W3' (hidden, out)、'b3'
