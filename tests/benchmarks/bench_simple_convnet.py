@@ -1,13 +1,13 @@
 """NumPy 实现的 SimpleConvNet（ch08_cnn/simple_conv_net.py）每个训练步的耗时。
 
-不是测试（文件名不以 test_ 开头，pytest 不会收集），在仓库根目录运行：
-    python tests/benchmarks/bench_simple_convnet.py
+不是测试（文件名不以 test_ 开头，pytest 不会收集），在仓库根目录以模块方式运行
+（这样 tests.chapter_files 才能导入）：
+    python -m tests.benchmarks.bench_simple_convnet
 一步 = 一个批量 100 的 MNIST 小批量上的 gradient()（正向 + 反向传播）+ 一次 Adam 更新，与
 ch08_cnn/5_simple_convnet_numpy.py 训练时的一步完全相同（float32）。先预热 20 步，再连续计时 300 步，
 报告每步的中位数、平均值和最快的十分之一；另外分别报告各层正向、反向所占的时间。
 目标：每步不超过 0.033 秒（同一台 2 核机器上，书中原版的 SimpleConvNet 约 0.067 秒）。
 """
-import importlib.util
 import sys
 import time
 from collections import defaultdict
@@ -16,7 +16,7 @@ import numpy as np
 
 from common.load_data import get_data
 from common.optimizer import Adam
-from common.paths import REPO_ROOT
+from tests.chapter_files import import_chapter_file
 
 BATCH_SIZE = 100
 WARMUP_STEPS = 20
@@ -24,17 +24,9 @@ TIMED_STEPS = 300
 TARGET_SECONDS = 0.033
 
 
-def load_simple_conv_net():
-    """章节文件夹不是包，按路径导入 simple_conv_net.py。"""
-    path = REPO_ROOT / "ch08_cnn" / "simple_conv_net.py"
-    spec = importlib.util.spec_from_file_location("ch08_simple_conv_net", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.SimpleConvNet
-
-
 def main():
-    SimpleConvNet = load_simple_conv_net()
+    # 章节文件夹不是包，按路径导入（与 tests/test_ch08.py 用同一个辅助函数）
+    SimpleConvNet = import_chapter_file("ch08_cnn/simple_conv_net.py", "ch08_simple_conv_net").SimpleConvNet
     x_train, _, y_train, _ = get_data("mnist", flatten=False)
     np.random.seed(0)
     network = SimpleConvNet(dtype=np.float32)
