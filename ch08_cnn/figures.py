@@ -1,0 +1,127 @@
+"""画第 8 章的两张示意图：多通道卷积的一个窗口（各通道相乘求和、再把通道加起来），以及 im2col 怎样把窗口排成矩阵。
+
+    python ch08_cnn/figures.py      # 保存 output/ch08_cnn/conv_channels.png 和 output/ch08_cnn/im2col.png
+
+图里的每个数都由 common/ 的代码算出（Convolution、im2col），并与手算的结果断言相等，所以图和代码不会对不上。
+不训练任何东西，几秒钟画完。
+"""
+import argparse
+
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from common.layers import Convolution
+from common.paths import output_dir
+from common.plotting import plt, save_figure, show
+from common.util import im2col
+
+WINDOW_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"]  # 每个窗口一种颜色（im2col 图）
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="画第 8 章的示意图：多通道卷积、im2col",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    return parser.parse_args()
+
+
+def draw_grid(ax, values, left, top, title=None, fmt="{:g}", fill=None):
+    """在 ax 上画一个数字方格，左上角在 (left, top)，每格边长 1（y 轴向下）。fill：{(行, 列): 颜色}。"""
+    rows, cols = values.shape
+    fill = fill or {}
+    for i in range(rows):
+        for j in range(cols):
+            color = fill.get((i, j), "white")
+            ax.add_patch(Rectangle((left + j, top + i), 1, 1, facecolor=color, edgecolor="gray", linewidth=0.8))
+            ax.text(left + j + 0.5, top + i + 0.5, fmt.format(values[i, j]), ha="center", va="center", fontsize=9)
+    if title:
+        ax.text(left + cols / 2, top - 0.35, title, ha="center", va="bottom", fontsize=9)
+
+
+def outline(ax, left, top, height, width, color, linewidth=2.2, inset=0.0):
+    """窗口的边框（inset 让相邻窗口的边框错开一点，看得清）。"""
+    ax.add_patch(Rectangle((left + inset, top + inset), width - 2 * inset, height - 2 * inset,
+                           fill=False, edgecolor=color, linewidth=linewidth))
+
+
+def conv_channels_figure():
+    """3 个输入通道、一个 3×3×3 的卷积核：左上角窗口里每个通道各自相乘求和，3 个部分和再加起来（加偏置）得到输出的一个数。"""
+    x = np.arange(48, dtype=np.float64).reshape(1, 3, 4, 4) % 5  # (N, C, H, W)，小整数便于心算
+    kernel = np.array([[[1, 0, -1], [1, 0, -1], [1, 0, -1]],      # 通道 0：竖边核
+                       [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],      # 通道 1：横边核
+                       [[0, 0, 0], [0, 1, 0], [0, 0, 0]]],        # 通道 2：只取中心
+                      dtype=np.float64).reshape(1, 3, 3, 3)       # (FN, C, FH, FW)
+    bias = np.array([1.0])
+    y = Convolution(kernel, bias, stride=1, pad=0).forward(x)[0, 0]  # (2, 2)
+
+    partial = [float(np.sum(x[0, c, :3, :3] * kernel[0, c])) for c in range(3)]  # 每个通道的部分和
+    assert np.isclose(sum(partial) + bias[0], y[0, 0]), "手算的窗口与 Convolution 的输出不一致"
+
+    fig, ax = plt.subplots(figsize=(9.5, 6.2))
+    window = {(i, j): "#fde0dd" for i in range(3) for j in range(3)}
+    for c in range(3):
+        top = c * 5.2
+        draw_grid(ax, x[0, c], 0, top, title=f"输入 通道 {c}", fill=window)
+        outline(ax, 0, top, 3, 3, "#d62728")
+        ax.text(4.9, top + 2, "⊙", ha="center", va="center", fontsize=16)
+        draw_grid(ax, kernel[0, c], 6, top + 0.5, title=f"卷积核 通道 {c}")
+        ax.text(9.9, top + 2, f"= {partial[c]:g}", ha="left", va="center", fontsize=11)
+    terms = " + ".join(f"({v:g})" if v < 0 else f"{v:g}" for v in partial + [bias[0]])  # 负数加括号
+    ax.text(13.2, 7.2, f"三个通道相加，再加偏置：\n{terms} = {y[0, 0]:g}", ha="left", va="center", fontsize=10)
+    draw_grid(ax, y, 14, 9.6, title="输出（一个卷积核 → 一张 2×2 特征图）", fill={(0, 0): "#fde0dd"})
+    outline(ax, 14, 9.6, 1, 1, "#d62728")
+    ax.text(0, 15.6, "⊙：对应元素相乘再求和。窗口向右、向下滑动，得到输出的其他 3 个数；"
+            "F_N 个卷积核得到 F_N 张特征图。", fontsize=9, va="top")
+    ax.set_xlim(-0.5, 21)
+    ax.set_ylim(16.3, -1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("多通道卷积：每个通道各自相乘求和，再把通道加起来", fontsize=11)
+    return fig, partial, y
+
+
+def im2col_figure():
+    """2 个通道的 3×3 输入、2×2 窗口、步幅 1：4 个窗口各成 col 的一行，每行 C·FH·FW = 8 个数。"""
+    x = np.arange(1, 19, dtype=np.float64).reshape(1, 2, 3, 3)
+    col = im2col(x, 2, 2, stride=1, pad=0)  # (N·OH·OW, C·FH·FW) = (4, 8)
+    assert col.shape == (4, 8)
+    starts = [(0, 0), (0, 1), (1, 0), (1, 1)]  # 4 个窗口的左上角，按行优先的顺序，也就是 col 的行序
+    for row, (i, j) in enumerate(starts):  # 手算每个窗口：通道 0 的 4 个数，接着通道 1 的 4 个数
+        assert np.array_equal(col[row], x[0, :, i:i + 2, j:j + 2].reshape(-1)), "im2col 的行与窗口对不上"
+
+    fig, ax = plt.subplots(figsize=(10, 4.6))
+    for c in range(2):
+        left = c * 4.2
+        draw_grid(ax, x[0, c], left, 0, title=f"输入 通道 {c}")
+        for k, (i, j) in enumerate(starts):
+            outline(ax, left + j, i, 2, 2, WINDOW_COLORS[k], linewidth=1.8, inset=0.06 * (k + 1))
+    ax.text(8.6, 1.5, "→\nim2col", ha="center", va="center", fontsize=11)
+    fill = {(r, k): WINDOW_COLORS[r] + "33" for r in range(4) for k in range(8)}  # 行的颜色 = 窗口的颜色（淡）
+    draw_grid(ax, col, 10, 0, title="col：(窗口数 4, C·FH·FW = 8)", fill=fill)
+    for k in range(8):
+        ax.text(10 + k + 0.5, 4.35, f"c{k // 4}\n{divmod(k % 4, 2)}", ha="center", va="top", fontsize=7, color="dimgray")
+    ax.text(0, 5.7, "每个窗口展开成 col 的一行（颜色对应）：先是通道 0 的 2×2，再是通道 1 的 2×2。"
+            "重叠的像素（如 5、14）被复制到几行里。\n"
+            "卷积 = col @ W_flat.T + b，W_flat 的形状是 (F_N, C·FH·FW)：一次矩阵乘法算出全部窗口、全部卷积核。",
+            fontsize=9, va="top")
+    ax.set_xlim(-0.5, 18.5)
+    ax.set_ylim(7.2, -1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("im2col：把每个窗口排成矩阵的一行", fontsize=11)
+    return fig, col
+
+
+def main():
+    parse_args()
+    output_dir()  # 不可写时尽早报错
+    fig, partial, y = conv_channels_figure()
+    print(f"多通道卷积：三个通道的部分和 {partial}，加偏置后输出的左上角 {y[0, 0]:g}，整张输出 {y.tolist()}")
+    save_figure(fig, "ch08_cnn/conv_channels.png")
+    fig, col = im2col_figure()
+    print(f"im2col：输入 (1, 2, 3, 3) → col {col.shape}")
+    save_figure(fig, "ch08_cnn/im2col.png")
+    show()
+
+
+if __name__ == "__main__":
+    main()
