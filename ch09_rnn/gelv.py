@@ -288,3 +288,32 @@ def patterns_for(forced, yun=None):
         else:
             fitting.append(pattern)
     return fitting, ("" if fitting else "四种格式都放不下给定的字——" + "。".join(reasons))
+
+
+def corpus_rates(poems):
+    """一批诗里：格式标准的首数，以及其中第 2、4 句押韵、平仄合格式、完全合律的比例。"""
+    regular = [p for p in poems if is_well_formed(p)]
+    n = len(regular)
+    return {"n_poems": n, "rhyme": sum(map(lines_2_and_4_rhyme, regular)) / n,
+            "tone_pattern": sum(map(tone_pattern_ok, regular)) / n, "gelv": sum(check(p).ok for p in regular) / n}
+
+
+def main(argv=None):
+    import argparse
+
+    from common.load_data import load_poems
+
+    parser = argparse.ArgumentParser(description="检查七言绝句的格律；不给诗时统计语料里全部唐诗的比例",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("poems", nargs="*", help="要检查的诗，每首 32 个字符，如 朝辞白帝彩云间，千里江陵一日还。…")
+    args = parser.parse_args(argv)
+    for poem in args.poems:
+        print(f"{poem}\n    {check(poem).explain()}")
+    if not args.poems:
+        rates = corpus_rates(load_poems())
+        print(f"语料中格式标准（“，。，。”）的 {rates['n_poems']} 首七言绝句：第 2、4 句押平水韵同一平声韵部 "
+              f"{rates['rhyme']:.1%}，平仄合四种格式之一 {rates['tone_pattern']:.1%}，完全合律 {rates['gelv']:.1%}")
+
+
+if __name__ == "__main__":
+    main()
