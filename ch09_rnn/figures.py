@@ -1,0 +1,132 @@
+"""画第 9 章的 LSTM 单元示意图：三个门、候选记忆、记忆单元 c 的“加法直路”。
+
+    python ch09_rnn/figures.py      # 保存 output/ch09_rnn/lstm_cell.png
+
+图中的每个框对应 docs/09 的 9.5 节的一行公式；画之前先用 nn.LSTM 的权重按这些公式手算一步并断言与 nn.LSTM 相等，
+确认图上画的连线（哪个门乘在哪里）就是 PyTorch 的算法。不训练任何东西，几秒钟画完。
+"""
+import argparse
+
+import torch
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from torch import nn
+
+from common.paths import output_dir
+from common.plotting import plt, save_figure, show
+from common.seed import set_seed
+
+GATE_COLOR = "#fdd49e"  # sigmoid 门
+TANH_COLOR = "#c6dbef"  # tanh
+OP_COLOR = "#f0f0f0"  # 逐元素运算
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="画第 9 章的 LSTM 单元示意图",
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0, help="检查公式时所用的随机权重和输入的种子")
+    return parser.parse_args()
+
+
+def lstm_step_by_formula(lstm, x_t, h_prev, c_prev):
+    """按图上的连线手算一步 LSTM：四个门来自同一个 [x_t, h_{t-1}]，f 乘旧记忆，i 乘候选记忆，两者相加，o 乘 tanh(c)。"""
+    pre = x_t @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + h_prev @ lstm.weight_hh_l0.T + lstm.bias_hh_l0
+    pre_i, pre_f, pre_g, pre_o = pre.chunk(4, dim=1)  # PyTorch 的顺序：i、f、g、o
+    i, f, g, o = torch.sigmoid(pre_i), torch.sigmoid(pre_f), torch.tanh(pre_g), torch.sigmoid(pre_o)
+    c = f * c_prev + i * g
+    return o * torch.tanh(c), c
+
+
+def check_formula(seed):
+    """图上的算法与 nn.LSTM 一致（float32 的舍入误差以内），否则图就画错了。"""
+    set_seed(seed)
+    lstm = nn.LSTM(5, 4, batch_first=True)
+    x_t, h_prev, c_prev = torch.randn(3, 5), torch.randn(3, 4), torch.randn(3, 4)
+    with torch.no_grad():
+        h_hand, c_hand = lstm_step_by_formula(lstm, x_t, h_prev, c_prev)
+        _, (h_module, c_module) = lstm(x_t.unsqueeze(1), (h_prev.unsqueeze(0), c_prev.unsqueeze(0)))
+    error = max((h_hand - h_module[0]).abs().max().item(), (c_hand - c_module[0]).abs().max().item())
+    assert error < 1e-6, f"按图上的公式算出的 h、c 与 nn.LSTM 相差 {error:.1e}，图与算法不一致"
+    return error
+
+
+def box(ax, x, y, text, color, width=1.1, height=0.7):
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.05",
+                                facecolor=color, edgecolor="black", linewidth=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+
+
+def op(ax, x, y, symbol):
+    ax.add_patch(Circle((x, y), 0.28, facecolor=OP_COLOR, edgecolor="black", linewidth=1))
+    ax.text(x, y, symbol, ha="center", va="center", fontsize=13)
+
+
+def arrow(ax, points, color="black", linewidth=1.3):
+    """沿折线 points 画箭头（最后一段带箭头）。"""
+    for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+        ax.plot([x0, x1], [y0, y1], color=color, linewidth=linewidth)
+    ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=12,
+                                 color=color, linewidth=linewidth))
+
+
+def lstm_cell_figure():
+    fig, ax = plt.subplots(figsize=(9, 5.6))
+    memory = "#d62728"
+    # 记忆单元 c 的直路：c_{t-1} → ×f → +(i⊙g) → c_t（红色粗线）
+    arrow(ax, [(0.2, 6), (2.72, 6)], color=memory, linewidth=2.5)
+    op(ax, 3, 6, "×")
+    arrow(ax, [(3.28, 6), (5.72, 6)], color=memory, linewidth=2.5)
+    op(ax, 6, 6, "+")
+    arrow(ax, [(6.28, 6), (10.3, 6)], color=memory, linewidth=2.5)
+    ax.text(0.1, 6.3, "$c_{t-1}$", fontsize=12, color=memory)
+    ax.text(9.8, 6.3, "$c_t$", fontsize=12, color=memory)
+
+    # 四个门都读同一个输入 [x_t, h_{t-1}]
+    ax.plot([0.2, 7.6], [1, 1], color="black", linewidth=1.3)
+    ax.text(0.1, 0.55, "$h_{t-1}$", fontsize=12)
+    arrow(ax, [(1.2, 0.0), (1.2, 1.0)])
+    ax.text(1.35, 0.1, "$x_t$", fontsize=12)
+    gates = [(3, "σ", GATE_COLOR, "$f_t$ 遗忘门"), (4.6, "σ", GATE_COLOR, "$i_t$ 输入门"),
+             (6, "tanh", TANH_COLOR, "$g_t$ 候选记忆"), (7.6, "σ", GATE_COLOR, "$o_t$ 输出门")]
+    for x, label, color, name in gates:
+        arrow(ax, [(x, 1.0), (x, 2.05)])
+        box(ax, x, 2.4, label, color)
+        ax.text(x + 0.08, 1.5, name, fontsize=8.5, ha="left", va="center")  # 名字写在框下、箭头右边
+    arrow(ax, [(3, 2.75), (3, 5.72)])  # f → ×
+    op(ax, 5.3, 4.4, "×")  # i ⊙ g
+    arrow(ax, [(4.6, 2.75), (4.6, 4.4), (5.02, 4.4)])
+    arrow(ax, [(6, 2.75), (6, 4.4), (5.58, 4.4)])
+    arrow(ax, [(5.3, 4.68), (5.3, 5.3), (6, 5.3), (6, 5.72)])
+    # 输出：h_t = o ⊙ tanh(c_t)
+    ax.plot([8.7, 8.7], [6, 5.5], color=memory, linewidth=1.3)
+    box(ax, 8.7, 5.05, "tanh", TANH_COLOR, width=0.9, height=0.55)
+    arrow(ax, [(8.7, 4.78), (8.7, 4.08)])
+    op(ax, 8.7, 3.8, "×")
+    arrow(ax, [(7.6, 2.75), (7.6, 3.8), (8.42, 3.8)])
+    arrow(ax, [(8.98, 3.8), (10.3, 3.8)])
+    ax.text(9.75, 3.95, "$h_t$", fontsize=12)
+    arrow(ax, [(9.4, 3.8), (9.4, 1.0), (10.3, 1.0)])
+    ax.text(9.55, 0.55, "$h_t$（下一步）", fontsize=10)
+
+    ax.text(0.2, 7.2, "红线：记忆单元的直路 $c_t = f_t \\odot c_{t-1} + i_t \\odot g_t$，"
+            "反向传播时每一步只乘遗忘门 $f_t$", fontsize=10, color=memory)
+    ax.text(0.2, -0.75, "σ：sigmoid（门，取值 0～1）；×：逐元素乘；+：逐元素加。"
+            "四个框的权重在 PyTorch 里叠成一个 (4H, D) 和一个 (4H, H) 的矩阵（顺序 i、f、g、o）。", fontsize=9)
+    ax.set_xlim(-0.2, 11)
+    ax.set_ylim(-1.1, 7.7)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("LSTM 单元的一步", fontsize=12)
+    return fig
+
+
+def main():
+    args = parse_args()
+    output_dir()  # 不可写时尽早报错
+    error = check_formula(args.seed)
+    print(f"按图上的公式手算一步与 nn.LSTM 的最大差：{error:.1e}")
+    save_figure(lstm_cell_figure(), "ch09_rnn/lstm_cell.png")
+    show()
+
+
+if __name__ == "__main__":
+    main()
