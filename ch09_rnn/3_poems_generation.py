@@ -431,3 +431,5 @@ if __name__ == "__main__":
         # 模型文件读不了、数据文件缺失或损坏、提示里有词表外的字、输出目录不可写、--device 不可用：
         # 只打印一行说明，不打印调用栈
         sys.exit(f"错误：{error}")
+    except KeyboardInterrupt:  # 训练循环里的 Ctrl-C 另有说明（见 train_command）；其余时候只说一句
+        sys.exit("已中断（Ctrl-C），没有写出结果")
