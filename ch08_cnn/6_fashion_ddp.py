@@ -284,13 +284,23 @@ def main():
     dist.destroy_process_group()
 
 
+def explain(error):
+    """出错时打印的一行说明。gloo/nccl 的通信错误是带着 C++ 源文件位置的 RuntimeError，换成读者看得懂的话。"""
+    text = str(error).strip()
+    first_line = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, RuntimeError) and "timed out" in text.lower():
+        return ("等其他进程超过了 --timeout 规定的时间：某个进程停住了或已经退出，真正的原因看那个进程的输出；"
+                f"确实需要多等时把 --timeout 调大（{first_line[-120:]}）")
+    if isinstance(error, RuntimeError) and ("closed by peer" in text or "reset by peer" in text):
+        return f"另一个进程已经退出（连接被关闭），真正的原因看那个进程的输出（{first_line[-120:]}）"
+    return first_line
+
+
 if __name__ == "__main__":
     try:
         main()
-    except (TrainingDivergedError, CheckpointError, OSError, ValueError, dist.DistBackendError) as error:
-        # 发散、数据文件缺失或损坏、输出目录不可写、--device 不可用、等其他进程超时：
+    except (TrainingDivergedError, CheckpointError, OSError, ValueError, RuntimeError) as error:
+        # 发散、数据文件缺失或损坏、输出目录不可写、--device 不可用、等其他进程超时（RuntimeError）：
         # 每个出错的进程在 stderr 的最后打印一行说明（带进程号），不打印调用栈，以非零退出码结束
-        rank = os.environ.get("RANK", "0")
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        print(f"错误（进程 {rank}）：{message}", file=sys.stderr, flush=True)
+        print(f"错误（进程 {os.environ.get('RANK', '0')}）：{explain(error)}", file=sys.stderr, flush=True)
         sys.exit(1)

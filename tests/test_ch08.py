@@ -280,6 +280,14 @@ def test_ddp_sets_a_collective_timeout(monkeypatch):
     assert captured == {"backend": "gloo", "timeout": timedelta(seconds=42)}
 
 
+def test_ddp_explains_communication_errors_in_one_line():
+    timeout = RuntimeError("[/pytorch/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:78] "
+                           "Timed out waiting 300000ms for recv operation to complete")
+    assert "--timeout" in fashion_ddp.explain(timeout) and "Timed out" in fashion_ddp.explain(timeout)
+    closed = RuntimeError("[pair.cc:561] Connection closed by peer [127.0.0.1]:56210. This is typically caused\n...")
+    assert "另一个进程已经退出" in fashion_ddp.explain(closed) and "\n" not in fashion_ddp.explain(closed)
+
+
 # ---------- 在子进程里运行脚本（快速模式） ----------
 
 def run(arguments, tmp_path, launcher=()):
