@@ -219,11 +219,11 @@ def train_command(args, corpus, device):
     except KeyboardInterrupt:
         kept = (f"；本次到目前最好的模型在 {relative_to_repo(run_best)}" if run_best.exists() else "")
         resume = (f"；继续训练：--resume {relative_to_repo(run_last)}" if run_last.exists() else "")
-        sys.exit(f"训练被中断（Ctrl-C）。以前发布的 output/{BEST_CHECKPOINT}（如果有）没有改动{kept}{resume}")
+        sys.exit(f"训练被中断（Ctrl-C）。以前发布的 {relative_to_repo(output_path(BEST_CHECKPOINT))}（如果有）没有改动{kept}{resume}")
     except TrainingDivergedError as error:
         for path in (run_best, run_last):
             path.unlink(missing_ok=True)
-        print(f"训练发散，停止。以前发布的 output/{BEST_CHECKPOINT}（如果有）没有改动；本次没有保存模型")
+        print(f"训练发散，停止。以前发布的 {relative_to_repo(output_path(BEST_CHECKPOINT))}（如果有）没有改动；本次没有保存模型")
         sys.exit(f"错误：{error}")
     train_seconds = time.perf_counter() - start
 
