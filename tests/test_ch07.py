@@ -181,12 +181,16 @@ def test_per_batch_schedules_rise_to_the_peak_and_fall():
 
 def test_wrong_call_order_shifts_the_epoch_schedules_by_one_epoch():
     schedules = load_script("optimizer/schedules.py")
+    used = {}
     for name in ("step", "exponential"):
         right = schedules.lr_sequence(name, 12, 1)
         wrong, messages = schedules.lrs_wrong_order(name, 12)
         assert wrong[:-1] == right[1:]
         assert messages, "torch 应当对先调用 scheduler.step() 发出警告"
-    assert wrong[0] < right[0]  # ExponentialLR：初始学习率一次都没用上
+        used[name] = (wrong.count(right[0]), right.count(right[0]))
+    # StepLR(4, 0.5)：初始学习率正确顺序用 4 轮，错误顺序仍用 3 轮；ExponentialLR 错误顺序下一次也没用上
+    assert used["step"] == (3, 4)
+    assert used["exponential"] == (0, 1)
 
 
 def test_scheduler_script_trains_with_epoch_and_batch_schedules():

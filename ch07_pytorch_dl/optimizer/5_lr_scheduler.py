@@ -11,7 +11,8 @@
    OneCycleLR  前 30% 的步数沿余弦从 lr/25 升到 lr，再沿余弦降到 lr/25/1e4（第 8 章的 CNN 用它）
    预热 + 余弦 前 5% 的步数线性升到 lr，再沿余弦降到 0（第 9 章的 LSTM 用这种形状）
 2. 顺序：按轮调整的调度器，一轮里所有的 optimizer.step() 之后才 scheduler.step()；
-   反过来写，初始学习率一次都没用上，整条曲线提前一轮，torch 还会发出警告（演示一次）。
+   反过来写，整条曲线提前一轮：StepLR 的初始学习率少用一轮，ExponentialLR 的则一次也没用上；
+   torch 还会发出警告（演示一次）。
    按步调整的调度器（OneCycleLR、预热 + 余弦）在每个小批量的 optimizer.step() 之后 scheduler.step()。
 3. 训练：20,000 张 MNIST 训练图像上的 784-100-10 网络，SGD + Momentum（lr = 0.05，μ = 0.9），
    固定学习率只训练一次，作为所有调度器的对照；每次训练的初始参数和打乱顺序都相同（同一个种子）。
@@ -163,7 +164,7 @@ def main():
     right = lr_sequence("step", max(args.epochs, 12), 1, args.lr)
     wrong, messages = lrs_wrong_order("step", max(args.epochs, 12), 1, args.lr)
     assert wrong[:-1] == right[1:], "错误顺序下的学习率应当正好提前一轮"
-    print("StepLR 先 scheduler.step() 再 optimizer.step() 时每轮实际用的学习率（提前了一轮，初始学习率没用上）：")
+    print("StepLR 先 scheduler.step() 再 optimizer.step() 时每轮实际用的学习率（提前了一轮，初始学习率少用一轮）：")
     print("  正确：" + "  ".join(f"{lr:.3g}" for lr in right))
     print("  错误：" + "  ".join(f"{lr:.3g}" for lr in wrong))
     print(f"  torch 的警告：{messages[0][:90]}…" if messages else "  （torch 没有发出警告）")
