@@ -10,6 +10,7 @@ import argparse
 import torch
 from torch import nn
 
+from common.cli import non_negative_int
 from common.load_data import get_data
 from common.quick import pick
 from common.seed import set_seed
@@ -23,7 +24,7 @@ CHECKPOINTS = pick(real=[10, 50, 100, 200, 400, 600], quick=[10, 50, 100])
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="忘了 zero_grad() 时，学习率 0.1 与 0.01 的测试损失",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="随机种子（初始参数与打乱顺序），与 notebook 相同")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="随机种子（初始参数与打乱顺序），与 notebook 相同")
     return parser.parse_args(argv)
 
 

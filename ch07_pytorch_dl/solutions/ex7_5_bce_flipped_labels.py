@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from torch import nn
 
+from common.cli import non_negative_int
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import load_heart
@@ -30,7 +31,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description="心脏病二分类：标签取 1 - target 与取 target 的对比",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=int, default=42, help="随机种子（划分与初始参数），与 notebook 相同")
+    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（划分与初始参数），与 notebook 相同")
     return parser.parse_args(argv)
 
 
