@@ -33,14 +33,16 @@ def save_checkpoint(checkpoint, path):
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    # 临时文件放在同一目录下的一个临时文件夹里、用最终的文件名：torch.save 会把文件名写进压缩包，
+    # 这样同样的内容总是得到逐字节相同的文件（sha256 可以复现）
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    temporary = folder / path.name
     try:
         torch.save(checkpoint, temporary)
         os.replace(temporary, path)
-    except BaseException:  # 包括 KeyboardInterrupt：删掉写了一半的临时文件，path 保持原样
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    finally:  # 包括 KeyboardInterrupt：删掉写了一半的临时文件，path 保持原样
+        temporary.unlink(missing_ok=True)
+        folder.rmdir()
     return path
 
 

@@ -86,6 +86,13 @@ def test_checkpoint_round_trip_keeps_tensors_and_plain_values(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # 没有留下临时文件
 
 
+def test_saving_the_same_checkpoint_twice_gives_identical_bytes(tmp_path):
+    state = {"model_state": _model().state_dict(), "val_acc": 0.5}
+    first = save_checkpoint(state, tmp_path / "a" / "model.pt").read_bytes()
+    second = save_checkpoint(state, tmp_path / "b" / "model.pt").read_bytes()
+    assert first == second
+
+
 def test_interrupted_save_leaves_the_previous_checkpoint_intact(tmp_path, monkeypatch):
     path = save_checkpoint({"version": 1}, tmp_path / "m.pt")
     before = path.read_bytes()
