@@ -154,7 +154,7 @@ save_json("ch03_train/4_digit_recognizer_nn_train.json", {
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.5))
 ax_loss.plot(np.arange(1, ITERATIONS + 1), train_loss_list, "o-", markersize=3)
 ax_loss.set_xlabel("参数更新次数")
-ax_loss.set_ylabel("小批量上的交叉熵损失")
+ax_loss.set_ylabel("小批量上的交叉熵误差")
 ax_loss.set_title("损失函数的变化")
 ax_loss.grid(alpha=0.3)
 ax_acc.plot(eval_iterations, train_acc_list, "o-", label=f"训练数据（{N_TRAIN} 张）")

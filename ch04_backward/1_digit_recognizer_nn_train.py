@@ -122,7 +122,7 @@ ax_loss.plot(iterations, smooth_curve(iteration_losses, window=51), color="tab:b
 ax_loss.plot(np.arange(1, EPOCHS + 1) * iters_per_epoch, epoch_losses, "o-", color="tab:red", label="每轮平均")
 ax_loss.set_yscale("log")
 ax_loss.set_xlabel("参数更新次数")
-ax_loss.set_ylabel("交叉熵损失（对数刻度）")
+ax_loss.set_ylabel("交叉熵误差（对数刻度）")
 ax_loss.set_title("训练损失")
 ax_loss.legend()
 

@@ -86,7 +86,7 @@ save_figure(fig, "ch05_optim/optimizer_paths.png")
 # ============================================================ 第二部分：训练 MNIST
 x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
 print(f"\nMNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10，"
-      f"批大小 {BATCH_SIZE}，{EPOCHS} 轮")
+      f"批量大小 {BATCH_SIZE}，{EPOCHS} 轮")
 
 histories = {}
 for name, lr in LEARNING_RATES_MNIST.items():

@@ -87,7 +87,7 @@ for key, layer_stds in activation_stats.items():
 # ============================================================ 第二部分：初始值对 MNIST 训练的影响
 x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
 print(f"\nMNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），"
-      f"SGD lr={LEARNING_RATE}，批大小 {BATCH_SIZE}，{EPOCHS} 轮")
+      f"SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮")
 
 histories = {}
 for init_name, weight_init_std in MNIST_INITS.items():

@@ -38,7 +38,7 @@ output_dir()  # 先确认输出目录可写：写不进去时现在就报错，�
 set_seed(SEED)
 x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
 print(f"MNIST：训练 {len(x_train)} 个样本；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），"
-      f"SGD lr={LEARNING_RATE}，批大小 {BATCH_SIZE}，{EPOCHS} 轮；{len(WEIGHT_SCALES)} 个初始值标准差")
+      f"SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮；{len(WEIGHT_SCALES)} 个初始值标准差")
 
 runs = []  # 每个标准差一项：{"scale", "bn": history, "no_bn": history}
 for scale in tqdm(WEIGHT_SCALES, desc="初始值标准差", mininterval=1):

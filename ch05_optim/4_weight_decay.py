@@ -56,7 +56,7 @@ x_train, t_train = x_all[:TRAIN_SIZE], t_all[:TRAIN_SIZE]
 validation_index = TRAIN_SIZE + rng.permutation(len(x_all) - TRAIN_SIZE)[:VALIDATION_SIZE]
 x_val, t_val = x_all[validation_index], t_all[validation_index]
 print(f"MNIST：训练 {len(x_train)} 个样本、验证 {len(x_val)} 个（从其余训练数据中随机抽取）、测试 {len(x_test)} 个；"
-      f"网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），SGD lr={LEARNING_RATE}，批大小 {BATCH_SIZE}，{EPOCHS} 轮；"
+      f"网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮；"
       f"λ 取 {WEIGHT_DECAY_LAMBDAS}")
 
 histories, results = {}, []

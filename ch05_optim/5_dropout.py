@@ -34,7 +34,7 @@ SETTINGS = {"无 Dropout": False, f"Dropout（比例 {DROPOUT_RATIO}）": True}
 output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
 x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
 print(f"MNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），"
-      f"SGD lr={LEARNING_RATE}，批大小 {BATCH_SIZE}，{EPOCHS} 轮")
+      f"SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮")
 
 histories = {}
 for name, use_dropout in SETTINGS.items():

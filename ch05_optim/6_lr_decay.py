@@ -45,7 +45,7 @@ SCHEDULES = {  # 名称 -> 函数：第几次迭代 -> 学习率
 }
 
 print(f"MNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10，"
-      f"SGD 初始学习率 {BASE_LR}，批大小 {BATCH_SIZE}，{EPOCHS} 轮 = {total_iterations} 次迭代")
+      f"SGD 初始学习率 {BASE_LR}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮 = {total_iterations} 次迭代")
 
 histories = {}
 for name, schedule in SCHEDULES.items():

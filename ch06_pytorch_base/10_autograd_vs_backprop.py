@@ -57,7 +57,7 @@ def load_numpy_two_layer_net():
 # ================================================================ 1. 只用张量写正向传播
 
 def params_to_tensors(numpy_params, device="cpu", dtype=None):
-    """把参数字典 {'W1': ndarray, ...} 复制成需要梯度的叶子张量字典。
+    """把参数字典 {'W1': ndarray, ...} 复制成需要梯度的叶子节点字典。
 
     dtype 为 None 时沿用数组的 dtype（float64 的数组得到 float64 的张量）。
     """
@@ -95,7 +95,7 @@ def autograd_gradients(numpy_params, x, t):
     x_tensor = torch.from_numpy(x).to(params["W1"].dtype)
     t_tensor = torch.from_numpy(np.asarray(t, dtype=np.int64))
     loss = cross_entropy(predict(params, x_tensor), t_tensor)
-    loss.backward()  # 一行：沿着正向时记录的计算图，倒着把梯度传回每个叶子张量
+    loss.backward()  # 一行：沿着正向时记录的计算图，倒着把梯度传回每个叶子节点
     return loss.item(), {key: p.grad.numpy() for key, p in params.items()}
 
 
@@ -240,7 +240,7 @@ def main():
     ax_loss.plot(np.arange(1, len(iteration_losses) + 1), iteration_losses, linewidth=0.6)
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("参数更新次数")
-    ax_loss.set_ylabel("交叉熵损失（对数刻度）")
+    ax_loss.set_ylabel("交叉熵误差（对数刻度）")
     ax_loss.set_title("训练损失（每个小批量）")
     ax_acc.plot(np.arange(1, args.epochs + 1), history["test_acc"], "o-")
     ax_acc.xaxis.set_major_locator(MaxNLocator(integer=True))  # 轮数只取整数刻度

@@ -109,7 +109,7 @@ def plot_curves(history, test_acc):
     ax_loss.plot(epochs, history["train_loss"], "o-", label="训练（增强后的图像）")
     ax_loss.plot(epochs, history["val_loss"], "s--", label="验证")
     ax_loss.set_xlabel("轮数（epoch）")
-    ax_loss.set_ylabel("交叉熵损失")
+    ax_loss.set_ylabel("交叉熵误差")
     ax_loss.set_title("损失")
     ax_loss.legend()
     ax_acc.plot(epochs, history["train_acc"], "o-", label="训练（增强后的图像）")

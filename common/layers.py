@@ -326,7 +326,7 @@ class BatchNormalization:
 class Convolution:
     """卷积层（卷积神经网络，ch08_cnn），用 im2col 把卷积变成矩阵乘法。
 
-    W: (FN, C, FH, FW) 滤波器（FN 个，每个 C 通道、FH×FW 大小）；b: (FN,) 偏置。
+    W: (FN, C, FH, FW) 卷积核（FN 个，每个 C 通道、FH×FW 大小）；b: (FN,) 偏置。
     输入 (N, C, H, W)，输出 (N, FN, out_h, out_w)，out_h = floor((H + 2*pad - FH) / stride) + 1
     （与 torch.nn.Conv2d 相同；除不尽时最后一个窗口够不到的行/列不参与计算，梯度为 0）。
     属性 dW、db 为反向传播得到的参数梯度，col 为 im2col 展开后的输入。
@@ -355,8 +355,8 @@ class Convolution:
         out_w = conv_output_size(w, filter_w, self.stride, self.pad)
 
         col = im2col(x, filter_h, filter_w, self.stride, self.pad)  # (N*out_h*out_w, C*FH*FW)
-        W_flat = self.W.reshape(num_filters, -1)  # (FN, C*FH*FW)：每行是一个展开的滤波器
-        # 卷积 = 每个窗口（col 的一行）与每个滤波器（W_flat 的一行）做内积，再加偏置。
+        W_flat = self.W.reshape(num_filters, -1)  # (FN, C*FH*FW)：每行是一个展开的卷积核
+        # 卷积 = 每个窗口（col 的一行）与每个卷积核（W_flat 的一行）做内积，再加偏置。
         # 写成 W_flat @ col.T 得到 (FN, N*out_h*out_w)，即 col @ W_flat.T 的转置；
         # 这样排列时矩阵乘法和下面的转置都更快（col.T 是连续内存，见 im2col）。
         out = W_flat @ col.T + self.b[:, np.newaxis]

@@ -25,7 +25,7 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
 
     与 torch.nn.Conv2d / MaxPool2d 的规则相同：除不尽时向下取整，最后一个窗口够不到的几行/列
     （填充后输入的末尾）不参与计算，反向传播时它们的梯度为 0。
-    例如 8×8 的输入、3×3 滤波器、步幅 2、pad 1：floor((8 + 2 - 3) / 2) + 1 = 4。
+    例如 8×8 的输入、3×3 卷积核、步幅 2、pad 1：floor((8 + 2 - 3) / 2) + 1 = 4。
     所有参数都是整数；返回 int。
     """
     if stride < 1:
@@ -35,20 +35,20 @@ def conv_output_size(input_size, filter_size, stride=1, pad=0):
     span = input_size + 2 * pad - filter_size
     if span < 0:
         raise ValueError(
-            f"滤波器大小 {filter_size} 大于填充后的输入大小 {input_size + 2 * pad}"
-            f"（输入 {input_size}，pad {pad}），请减小滤波器或增大 pad"
+            f"卷积核大小 {filter_size} 大于填充后的输入大小 {input_size + 2 * pad}"
+            f"（输入 {input_size}，pad {pad}），请减小卷积核或增大 pad"
         )
     return span // stride + 1
 
 
 def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
-    """把图像中每个滤波器窗口展开成一行，卷积就变成一次矩阵乘法（卷积神经网络，ch08_cnn）。
+    """把图像中每个卷积核窗口展开成一行，卷积就变成一次矩阵乘法（卷积神经网络，ch08_cnn）。
 
     input_data: (N, C, H, W) 的图像批；输出大小按 conv_output_size 的向下取整规则，
     最后一个窗口够不到的行/列不会出现在任何一行里
     返回: (N * out_h * out_w, C * filter_h * filter_w) 的二维数组，dtype 与输入相同。
-          行按 (样本, 输出行, 输出列) 排列，列按 (通道, 滤波器行, 滤波器列) 排列，
-          所以滤波器 W (FN, C, FH, FW) 展开成 W.reshape(FN, -1).T 后可直接相乘。
+          行按 (样本, 输出行, 输出列) 排列，列按 (通道, 卷积核行, 卷积核列) 排列，
+          所以卷积核 W (FN, C, FH, FW) 展开成 W.reshape(FN, -1).T 后可直接相乘。
     为了速度，返回的是一个 (C*FH*FW, N*out_h*out_w) 连续数组的转置视图（值与形状同上，
     只是内存按列存放）；矩阵乘法和 col2im 都能直接使用它，不必复制。
     """
@@ -58,7 +58,7 @@ def im2col(input_data, filter_h, filter_w, stride=1, pad=0):
     img = input_data
     if pad > 0:
         img = np.pad(input_data, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    # 滤波器里的每个位置 (dy, dx) 对应一次循环：按步幅从图像中取出所有窗口在该位置的像素，
+    # 卷积核里的每个位置 (dy, dx) 对应一次循环：按步幅从图像中取出所有窗口在该位置的像素，
     # 整批、所有窗口一起处理，只循环 filter_h * filter_w 次。
     # 按 (C, FH, FW, N, out_h, out_w) 存放，每次写入的都是一整块连续内存。
     col = np.empty((c, filter_h, filter_w, n, out_h, out_w), dtype=input_data.dtype)

@@ -17,10 +17,10 @@ TOL = 1e-10  # float64 下两种实现的差别只来自求和顺序
 # (H, W, FH, FW, stride, pad)：每组都有一个方向除不尽
 NON_TILING_SHAPES = [
     (8, 8, 3, 3, 2, 1),    # ResNet 式降采样：8×8 → 4×4
-    (7, 9, 2, 4, 3, 0),    # 长方形滤波器，步幅 3
+    (7, 9, 2, 4, 3, 0),    # 长方形卷积核，步幅 3
     (10, 11, 5, 3, 2, 2),  # 大 pad，宽高不同
     (6, 5, 4, 4, 3, 1),
-    (9, 9, 3, 3, 4, 0),    # 步幅大于滤波器：有的行/列根本不被任何窗口覆盖
+    (9, 9, 3, 3, 4, 0),    # 步幅大于卷积核：有的行/列根本不被任何窗口覆盖
 ]
 
 
@@ -38,7 +38,7 @@ def test_conv_output_size_uses_the_floor_rule_like_torch():
 
 
 def test_conv_output_size_still_rejects_a_filter_larger_than_the_padded_input():
-    with pytest.raises(ValueError, match="滤波器大小 5"):
+    with pytest.raises(ValueError, match="卷积核大小 5"):
         conv_output_size(3, 5)
     with pytest.raises(ValueError, match="stride"):
         conv_output_size(8, 3, stride=0)
@@ -87,7 +87,7 @@ def test_pooling_matches_torch_forward_and_backward_on_non_tiling_shapes(shape, 
 
 
 def test_rows_and_columns_the_last_window_misses_get_zero_gradient(rng):
-    # 9×9 输入、3×3 滤波器、步幅 4：窗口覆盖第 0–2 行和第 4–6 行，第 3、7、8 行/列一个窗口也不碰
+    # 9×9 输入、3×3 卷积核、步幅 4：窗口覆盖第 0–2 行和第 4–6 行，第 3、7、8 行/列一个窗口也不碰
     x = rng.standard_normal((1, 2, 9, 9))
     layer = Convolution(rng.standard_normal((3, 2, 3, 3)), np.zeros(3), stride=4, pad=0)
     out = layer.forward(x)

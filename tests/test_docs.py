@@ -661,22 +661,6 @@ ALLOWED_TERM_USES = {
     "docs/08_卷积神经网络.md": ["也叫滤波器，filter"],  # 8.2 节定义卷积核时注明别名
 }
 
-# 这些 .py 文件的注释或字符串里还留着旧译法（由各自的维护者改）；改掉以后删除对应的条目。只豁免列出的词。
-PENDING_PY_TERMS = {
-    "common/layers.py": {"滤波器"},
-    "common/util.py": {"滤波器"},
-    "ch03_train/4_digit_recognizer_nn_train.py": {"交叉熵损失"},
-    "ch04_backward/1_digit_recognizer_nn_train.py": {"交叉熵损失"},
-    "ch05_optim/1_optimizer_compare.py": {"批大小"},
-    "ch05_optim/2_weight_init.py": {"批大小"},
-    "ch05_optim/3_batch_norm.py": {"批大小"},
-    "ch05_optim/4_weight_decay.py": {"批大小"},
-    "ch05_optim/5_dropout.py": {"批大小"},
-    "ch05_optim/6_lr_decay.py": {"批大小"},
-    "ch06_pytorch_base/10_autograd_vs_backprop.py": {"叶子张量", "交叉熵损失"},
-    "ch08_cnn/4_fashion_category.py": {"交叉熵损失"},
-}
-
 
 def _without_allowed(where, text):
     for path, snippets in ALLOWED_TERM_USES.items():
@@ -697,7 +681,7 @@ def test_glossary_terms_are_followed():
     for where, first_line, text in glossary_texts():
         text = _without_allowed(where, text)
         for term in terms:
-            if term in text and term not in PENDING_PY_TERMS.get(where, ()):
+            if term in text:
                 problems.append(f"{where}:{first_line + text.count(chr(10), 0, text.index(term))}：{term}")
     assert not problems, "这些地方用了术语表中“不用的译法”，请换成术语表里的译法：\n" + "\n".join(problems)
 

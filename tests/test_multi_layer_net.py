@@ -37,7 +37,7 @@ def assert_gradients_close(grads, numeric):
 
 def small_batch(n=6, input_size=5, classes=3, seed=0):
     rng = np.random.default_rng(seed)
-    # 输入按 0.5 量级取值、批大小 6：隐藏层 ReLU 的输入几乎不可能落在 0 附近 1e-4 以内（折点）
+    # 输入按 0.5 量级取值、批量大小 6：隐藏层 ReLU 的输入几乎不可能落在 0 附近 1e-4 以内（折点）
     return rng.standard_normal((n, input_size)), rng.integers(0, classes, size=n)
 
 

@@ -111,7 +111,7 @@ def test_conv_output_size_examples():
 
 def test_conv_output_size_rounds_down_when_sizes_do_not_divide():
     assert conv_output_size(8, 3, stride=2) == 3  # (8 - 3) / 2 = 2.5 → 2，再加 1，与 torch 相同
-    with pytest.raises(ValueError, match="滤波器大小 5"):
+    with pytest.raises(ValueError, match="卷积核大小 5"):
         conv_output_size(3, 5)
 
 

@@ -5,7 +5,7 @@
 在核数少、又有别的程序在跑的机器上，OpenBLAS 的多个线程会互相等待，矩阵乘法可能慢几十倍；
 这时用单线程得到稳定的数字：
     OPENBLAS_NUM_THREADS=1 python tests/benchmarks/bench_common.py
-两个网络都用 float32、批大小 100、随机数据（计时只与形状有关）；先预热几步，再取 50 步的中位数。
+两个网络都用 float32、批量大小 100、随机数据（计时只与形状有关）；先预热几步，再取 50 步的中位数。
   (a) 784-50-10 两层网络：Affine → Relu → Affine → SoftmaxWithLoss
   (b) 简单 CNN（卷积神经网络，ch08_cnn），输入 1×28×28：
       Conv(30 个 5×5) → Relu → Pool(2×2, 步幅 2) → Affine(100) → Relu → Affine(10) → SoftmaxWithLoss
@@ -136,7 +136,7 @@ def time_autograd_vs_backprop(repeats=GRADIENT_REPEATS):
 def main():
     rng = np.random.default_rng(0)
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "未设置（默认）")
-    print(f"NumPy {np.__version__}，批大小 {BATCH_SIZE}，{DTYPE.__name__}，{TIMED_STEPS} 步的中位数，"
+    print(f"NumPy {np.__version__}，批量大小 {BATCH_SIZE}，{DTYPE.__name__}，{TIMED_STEPS} 步的中位数，"
           f"OPENBLAS_NUM_THREADS={threads}")
     ms = time_training_step(*two_layer_net(rng), rng)
     print(f"(a) 784-50-10 两层网络：{ms:.2f} ms/步")
