@@ -6,7 +6,7 @@
 1. strides_broadcast.png（第 5 章图 5-1）：张量在内存里是一条一维数据，形状靠步长（stride）解释；
    转置只交换步长，结果不连续；广播时长度为 1 的维的步长是 0，同一个数被读很多次，不占新内存。
    图里的每个数字都由真实的张量算出（stride()、is_contiguous()、expand 后的 stride）。
-2. loss_contours.png（第 6 章图 6-3）：9_linear_regression.py 的房价数据上，均方误差 L(w, b) 的等高线，
+2. loss_contours.png（第 6 章图 6-2）：9_linear_regression.py 的房价数据上，均方误差 L(w, b) 的等高线，
    左边用原始面积（千平方英尺），右边用标准化后的面积；两边用同一个学习率各走同样多步全批量梯度下降。
    打印损失的黑塞矩阵（Hessian）、它的条件数（最大与最小特征值之比）和两个坐标方向上的曲率。
 
