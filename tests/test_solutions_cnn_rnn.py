@@ -1,0 +1,51 @@
+"""第 8、9 章练习参考答案的补充检查。
+
+答案里 ```text output=…``` 块与脚本输出的逐项比较、正文数字的来源，由 tests/test_solutions.py 对所有章节统一检查。
+这里检查那里检查不到的：要训练一会儿的答案（```text full-run=…``` 块）在快速模式（DL_QUICK=1）下运行同一个脚本，
+检查答案所说的效果方向，不比较数值。
+"""
+import numpy as np
+import pytest
+import torch
+
+from tests.test_solutions import load_quick
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """快速模式的批量很小，多线程的同步开销比计算本身还大；这里只比较大小关系，与线程数无关。"""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
+# ---------------------------------------------------------------- 第 8 章
+
+def test_ex8_5_fewer_filters_mean_a_third_of_the_parameters_and_work(monkeypatch):
+    """第 8 章练习 5：卷积核从 30 个减到 10 个，参数约为三分之一，与 FN 成正比的那部分计算也是三分之一。
+
+    完整运行（完整 MNIST、1 轮）的数字在答案的 full-run 块里。这里不重跑训练：参数个数是确定的，直接与 full-run 块比较；
+    每步耗时不在测试里比较——这台 2 核机器忙时，同一个 filter_num=10 的网络算一次梯度测得 0.036 秒到 1.5 秒不等
+    （多线程 BLAS 与别的进程抢核），大小关系会颠倒。答案里的耗时比值只来自那次 full-run。
+    """
+    module = load_quick("ch08_cnn/solutions/ex8_5_filter_num.py", "solution_ex8_5_quick", monkeypatch)
+    SimpleConvNet = module.load_simple_conv_net()
+    networks = {filter_num: SimpleConvNet(filter_num=filter_num, filter_init_std=0.01, dtype=np.float32)
+                for filter_num in module.FILTER_NUMS}
+    counts = {filter_num: sum(p.size for p in net.params.values()) for filter_num, net in networks.items()}
+    assert counts == {30: 433890, 10: 145370}  # 与 full-run 块中的参数个数相同
+    # 卷积层与第一个全连接层的权重（计算量正比于它们）恰好变成三分之一
+    for name in ("W1", "W2"):
+        assert networks[10].params[name].size * 3 == networks[30].params[name].size
+
+
+@pytest.mark.slow
+def test_ex8_6_quick_augmentation_makes_the_training_data_harder(monkeypatch):
+    """第 8 章练习 6：训练很短时，数据增强让训练损失更高（模型还没记住训练集，增强只是让题变难）。
+
+    完整运行（10,000 张、3 轮）的数字在答案的 full-run 块里；快速模式只用 256 张、2 轮，检查同一方向。
+    """
+    module = load_quick("ch08_cnn/solutions/ex8_6_augmentation_short.py", "solution_ex8_6_quick", monkeypatch)
+    results = module.solve()
+    assert results["增强"]["train_loss"][-1] > results["不增强"]["train_loss"][-1]
