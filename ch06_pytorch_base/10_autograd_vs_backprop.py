@@ -11,7 +11,7 @@
 3. 训练：只用张量（不用 nn.Module）搭同一个网络，用 torch.optim.SGD（带动量，
    与第 3 章的 Momentum 逐步相同）在完整 MNIST 上训练几轮，报告测试精度。
 求一次梯度各要多少毫秒（NumPy 反向传播与 PyTorch 自动求导）的计时在 tests/benchmarks/bench_common.py 里：
-    python tests/benchmarks/bench_common.py
+    python -m tests.benchmarks.bench_common
 """
 import argparse
 import importlib.util

@@ -1,10 +1,10 @@
 """common/ 的速度基准：每个训练步（正向 + 反向 + SGD 更新）的耗时，单位毫秒。
 
 不是测试（文件名不以 test_ 开头，pytest 不会收集），在仓库根目录运行：
-    python tests/benchmarks/bench_common.py
+    python -m tests.benchmarks.bench_common
 在核数少、又有别的程序在跑的机器上，OpenBLAS 的多个线程会互相等待，矩阵乘法可能慢几十倍；
 这时用单线程得到稳定的数字：
-    OPENBLAS_NUM_THREADS=1 python tests/benchmarks/bench_common.py
+    OPENBLAS_NUM_THREADS=1 python -m tests.benchmarks.bench_common
 两个网络都用 float32、批量大小 100、随机数据（计时只与形状有关）；先预热几步，再取 50 步的中位数。
   (a) 784-50-10 两层网络：Affine → Relu → Affine → SoftmaxWithLoss
   (b) 简单 CNN（卷积神经网络，ch08_cnn），输入 1×28×28：
