@@ -87,6 +87,7 @@ def test_device_given_on_the_command_line_is_used_when_available(monkeypatch, ca
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)  # 假装有两块 GPU：cuda:1 存在
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
     assert get_device("cpu") == torch.device("cpu")  # 有 GPU 时也可以强制用 CPU
     assert get_device("cuda:1", verbose=True) == torch.device("cuda", 1)
