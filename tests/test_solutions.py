@@ -47,9 +47,9 @@ from tests.test_docs import DISPLAY_MATH, INLINE_MATH, code_blocks, mask_code_sp
 DOCS_DIR = REPO_ROOT / "docs"
 CHAPTERS = sorted(DOCS_DIR.glob("0[1-9]_*.md"))
 
-# 参考答案还不全的章节（第 9 章的练习 1、2、3、5 还没有答案）。写完一章就把它从这里删掉；
-# 列表清空后，所有章节都必须完整。列在这里却已经写完的章节也会报错，提醒删掉它。
-PENDING_CHAPTERS = ["09"]
+# 参考答案还不全的章节。现在所有章节都写完了，列表是空的：每一章的每道练习都必须有答案。
+# 以后新加一章、答案还没写时，可以暂时把它列在这里；列在这里却已经写完的章节会报错，提醒删掉它。
+PENDING_CHAPTERS = []
 
 # 打印出的数与代码块中的数的相对误差上限：文档里的数一般打印 4 位有效数字，换一台机器（BLAS、CPU 指令集不同）
 # 最后一位偶尔会变；差得更多，说明代码或设置变了，答案要跟着更新

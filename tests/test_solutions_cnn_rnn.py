@@ -49,3 +49,18 @@ def test_ex8_6_quick_augmentation_makes_the_training_data_harder(monkeypatch):
     module = load_quick("ch08_cnn/solutions/ex8_6_augmentation_short.py", "solution_ex8_6_quick", monkeypatch)
     results = module.solve()
     assert results["增强"]["train_loss"][-1] > results["不增强"]["train_loss"][-1]
+
+
+# ---------------------------------------------------------------- 第 9 章
+
+def test_ex9_2_quick_gru_has_three_quarters_of_the_recurrent_weights(monkeypatch):
+    """第 9 章练习 2：GRU 每层三组权重，LSTM 四组，循环层的参数恰好是 3/4；整个模型的参数也更少。
+
+    完整的 GRU 训练（十几分钟）和每步耗时的比较在答案的 full-run 块里；耗时不在测试里比较（机器忙时大小关系会颠倒）。
+    """
+    module = load_quick("ch09_rnn/solutions/ex9_2_gru_vs_lstm.py", "solution_ex9_2_quick", monkeypatch)
+    results = module.solve()
+    lstm, gru = results["lstm"], results["gru"]
+    assert gru["rnn_params"] * 4 == lstm["rnn_params"] * 3
+    assert lstm["params"] - gru["params"] == lstm["rnn_params"] - gru["rnn_params"]  # 嵌入和输出层完全相同
+    assert gru["seconds_per_step"] > 0 and lstm["seconds_per_step"] > 0
