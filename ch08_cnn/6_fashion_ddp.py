@@ -281,6 +281,8 @@ def main():
             "settings": settings,
             "history": history,
         })
+    # 等 0 号进程写完结果再一起关闭：先关闭的进程断开连接时，还在工作的进程里 gloo 的后台线程偶尔会异常终止（SIGABRT）
+    dist.barrier()
     dist.destroy_process_group()
 
 
