@@ -6,6 +6,12 @@ import pytest
 # 测试中从不弹出窗口
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# 用 pytest-xdist 并行运行时（`-n 2` 等），每个工作进程只用一个线程做矩阵运算：
+# 两个进程各开两个线程，会在 2 核的机器上互相抢核，比串行还慢。要在 numpy、torch 被导入之前设好，所以写在这里。
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
 
 @pytest.fixture(autouse=True)
 def _output_to_temporary_folder(tmp_path_factory, monkeypatch):

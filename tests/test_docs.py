@@ -595,6 +595,7 @@ def test_every_chapter_has_runnable_blocks():
     assert chapters and all(n >= 2 for n in counts.values()), f"每章至少应有 2 个 ```python run 代码块：{counts}"
 
 
+@pytest.mark.slow  # 每个代码块在一个子进程里运行
 @pytest.mark.parametrize("md_file, code, match", RUNNABLE)
 def test_runnable_block_executes(md_file, code, match, tmp_path):
     workdir = tmp_path / "elsewhere"
