@@ -56,7 +56,7 @@ def test_ex8_6_quick_augmentation_makes_the_training_data_harder(monkeypatch):
 def test_ex9_2_quick_gru_has_three_quarters_of_the_recurrent_weights(monkeypatch):
     """第 9 章练习 2：GRU 每层三组权重，LSTM 四组，循环层的参数恰好是 3/4；整个模型的参数也更少。
 
-    完整的 GRU 训练（十几分钟）和每步耗时的比较在答案的 full-run 块里；耗时不在测试里比较（机器忙时大小关系会颠倒）。
+    完整的 GRU 训练（2 核 CPU 上约 19 分钟）和每步耗时的比较在答案的 full-run 块里；耗时不在测试里比较（机器忙时大小关系会颠倒）。
     """
     module = load_quick("ch09_rnn/solutions/ex9_2_gru_vs_lstm.py", "solution_ex9_2_quick", monkeypatch)
     results = module.solve()

@@ -1,10 +1,10 @@
 """第 9 章练习 2 的参考答案（计时部分）：同样的设置下，GRU 比 LSTM 少多少参数、每一步训练快多少？
 
-完整的 GRU 训练用 `python ch09_rnn/3_poems_generation.py --cell gru`（训练 20 轮并在测试集上评估，十几分钟）。
+完整的 GRU 训练用 `python ch09_rnn/3_poems_generation.py --cell gru`（训练 20 轮并在测试集上评估，2 核 CPU 上约 19 分钟）。
 两次完整训练的耗时不在同一时刻测，机器忙闲不同就没法比；这个脚本在同一个进程里交替地训练 LSTM 和 GRU 各若干步
 （与 3_poems_generation.py 的训练循环相同的一步：前向、交叉熵、反向、梯度裁剪、Adam），比较每步的耗时。
 
-    python ch09_rnn/solutions/ex9_2_gru_vs_lstm.py             # 隐藏层 384、批量 32，每种各 60 步，约一分钟
+    python ch09_rnn/solutions/ex9_2_gru_vs_lstm.py             # 隐藏层 384、批量 32，每种各 60 步，2 核 CPU 上约 30 秒
     DL_QUICK=1 python ch09_rnn/solutions/ex9_2_gru_vs_lstm.py  # 隐藏层 32，每种各 6 步
 """
 import importlib.util

@@ -3,7 +3,7 @@
 与 1_embedding_test.ipynb 第 3 节相同的做法：最常见的 3,000 个汉字，同一句诗里相距不超过 WINDOW 个位置记一次共现，
 PPMI，randomized_svd 降到 100 维（random_state=42），余弦相似度找最近邻。窗口取 1、2、3 各做一遍。
 
-    python ch09_rnn/solutions/ex9_5_window.py             # 全部 10,342 首，约半分钟
+    python ch09_rnn/solutions/ex9_5_window.py             # 全部 10,342 首，2 核 CPU 上约 6 秒
     DL_QUICK=1 python ch09_rnn/solutions/ex9_5_window.py  # 前 2,000 首、500 个字、20 维，几秒钟
 """
 from collections import Counter
