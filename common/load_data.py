@@ -33,6 +33,7 @@ CHECKSUMS = {
     "house_prices/test.csv": "8fdd3d829d4d986b58f845c9553b225e67dd8383624d90fb6ca1d4bed5798c1e",
     "poems/tang_qijue_simp.txt": "5ef0278b833f8aa75b4a7abead995f63a5f8f3a2469d215988287f52904385c5",
     "poems/tang_qijue.jsonl": "92ed19a303ff5fe94bc3ed390a91922b9254c5208bca922bc32d44bbcec22f3d",
+    "poems/song_qijue.jsonl.gz": "8bb18e94ab3691f9a5256bb7c7511b3bc75181a00537153c50fc92321420b6e7",
     "poems/poem_lstm.pt": "5a60016e5315a2eef7e46fab8c1f0df991d5f2145a06fc78ae181270b90ec2f6",
     "poems/pingshui_rhyme.json": "fd11164ca1b848eb6b777688d5d6628ce772d72d0a25a0efd12d6b58459c6e2e",
     "poems/word_tune.json": "7040a6c630e2b410c1ad0c0dad2f26d7a24f931e34f7b6eb521e9bd3a950dc9b",
@@ -185,6 +186,17 @@ def load_poems(with_meta=False):
         return [json.loads(line) for line in text.splitlines() if line]
     text = check_file("poems/tang_qijue_simp.txt").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line]
+
+
+def load_song_poems(with_meta=False):
+    """读取 71,518 首宋代七言绝句（简体；由 ch09_rnn/prepare_song.py 从《全宋诗》整理，已与唐诗去重）。
+
+    with_meta=False：返回字符串列表，每首诗 32 个字符（四句，每句 7 字加一个标点）
+    with_meta=True： 返回字典列表，键为 author、title、trad（繁体）、simp（简体）
+    """
+    text = gzip.decompress(check_file("poems/song_qijue.jsonl.gz").read_bytes()).decode("utf-8")
+    rows = [json.loads(line) for line in text.splitlines() if line]
+    return rows if with_meta else [row["simp"] for row in rows]
 
 
 def load_pingshui_rhyme():
