@@ -7,15 +7,18 @@
                                  how_to_make="先运行 python ch08_cnn/4_fashion_category.py 训练一个")
     load_model_state(model, checkpoint["model_state"], path)   # 键或形状不对时给出简短的说明
 
-torch 在函数内部才导入，NumPy 章节 import common 时不会加载它。
+长时间的训练用 BestModelFile 管理“目前最好的模型”的文件（本次运行自己的文件、发布、停下时的说明），
+见它的说明。torch 在函数内部才导入，NumPy 章节 import common 时不会加载它。
 """
 import math
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
-from common.paths import relative_to_repo
+from common.divergence import TrainingDivergedError
+from common.paths import output_path, relative_to_repo
 
 
 class CheckpointError(ValueError):
@@ -142,3 +145,81 @@ def keep_better_checkpoint(checkpoint, path, *, score_key, higher_is_better=True
                       f"已替换 {relative_to_repo(path)}")
     save_checkpoint(checkpoint, path)
     return path, f"模型已保存：{relative_to_repo(path)}（{what} {new_score:.4f}）"
+
+
+class BestModelFile:
+    """长时间训练中“目前最好的模型”的文件：训练途中写本次运行自己的文件，正常结束才发布到固定的名字。
+
+        best_file = BestModelFile("ch08_cnn/fashion_cnn.pt", score_key="best_val_acc", what="验证精度")
+        with best_file:  # 被 Ctrl-C 或发散打断时说明：以前发布的模型没有动，本次的模型在哪里（或已删掉）
+            for epoch in range(1, epochs + 1):
+                ...
+                if val_acc > best_val_acc:  # 验证成绩更好：记住这一轮
+                    best_state = copy.deepcopy(model.state_dict())
+                    best_file.save({"model_state": best_state, "best_val_acc": val_acc, "epoch": epoch})
+        best_file.publish()  # 发布到 output/ch08_cnn/fashion_cnn.pt，但不悄悄替换以前更好的模型
+
+    - save：把 checkpoint 原子地写到本次运行自己的文件 output/<名字>.run-<时间>-<进程号>.pt
+      （save_checkpoint）。中途停下（Ctrl-C、发散、断电）不会动到以前发布的模型，同时开始的两次运行也不会互相覆盖。
+    - publish：训练正常结束时调用，按 keep_better_checkpoint 发布最后一次 save 的内容——以前发布的模型
+      成绩更好时保留它，本次的另存为 <名字>.latest.pt——打印一句说明，删掉本次运行的文件，返回实际写入的路径。
+    - with 块里出现 KeyboardInterrupt（Ctrl-C）时打印：以前发布的模型没有改动，本次目前最好的模型留在
+      本次运行的文件里；出现 TrainingDivergedError 时删掉本次运行的文件并说明。异常照常抛出，
+      由 common.cli.run 打印最后一行“错误：……”。
+    score_key: checkpoint 里成绩的键；higher_is_better: 成绩越高越好（精度）还是越低越好（困惑度）；
+    what: 打印时成绩的叫法；active=False（多进程训练中 0 号以外的进程）时什么都不写、不打印；
+    resume_hint: Ctrl-C 时附在本次运行文件后面的一句用法，如“可用 --evaluate 评估”。
+    """
+
+    def __init__(self, model_file, *, score_key, higher_is_better=True, what=None, active=True,
+                 resume_hint="可用 --evaluate 评估"):
+        self.published = output_path(model_file)
+        self.run_path = self.published.with_name(
+            f"{self.published.stem}.run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}{self.published.suffix}")
+        self.score_key, self.higher_is_better, self.what = score_key, higher_is_better, what or score_key
+        self.active, self.resume_hint = active, resume_hint
+        self.checkpoint = None  # 最后一次 save 的内容（publish 发布它）
+
+    def save(self, checkpoint):
+        """记下 checkpoint（含 score_key 的 dict）并原子地写到本次运行的文件。"""
+        self.checkpoint = checkpoint
+        if self.active:
+            save_checkpoint(checkpoint, self.run_path)
+
+    def publish(self):
+        """发布最后一次 save 的模型（不替换以前更好的模型），打印说明，返回实际写入的路径（没有 save 过时返回 None）。"""
+        if not self.active:
+            return None
+        if self.checkpoint is None:
+            print(f"本次没有保存模型，{relative_to_repo(self.published)} 没有改动")
+            return None
+        written, message = keep_better_checkpoint(self.checkpoint, self.published, score_key=self.score_key,
+                                                  higher_is_better=self.higher_is_better, what=self.what)
+        self.run_path.unlink(missing_ok=True)
+        print(message)
+        return written
+
+    def stopped_message(self, reason, keep_run_file):
+        """训练没有正常结束时的说明：以前发布的模型没有动；本次的模型文件保留（中断）或已删掉（发散）。"""
+        shown = relative_to_repo(self.published)
+        text = (f"{reason}。" + (f"以前发布的模型 {shown} 没有改动" if self.published.exists()
+                                 else f"没有发布模型（{shown} 不存在）"))
+        if keep_run_file and self.run_path.exists():
+            epoch = self.checkpoint.get("epoch") if isinstance(self.checkpoint, dict) else None
+            until = f"到第 {epoch} 轮为止" if epoch is not None else "目前"
+            hint = f"（{self.resume_hint}）" if self.resume_hint else ""
+            return text + f"；本次{until}最好的模型在 {relative_to_repo(self.run_path)}{hint}"
+        return text + "；本次没有保存模型"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if not self.active or kind is None:
+            return False
+        if issubclass(kind, KeyboardInterrupt):
+            print(self.stopped_message("训练被中断（Ctrl-C）", keep_run_file=True), flush=True)
+        elif issubclass(kind, TrainingDivergedError):
+            self.run_path.unlink(missing_ok=True)
+            print(self.stopped_message("训练发散，停止", keep_run_file=False), flush=True)
+        return False  # 异常照常抛出

@@ -1,4 +1,5 @@
-"""common/ 里 PyTorch 章节共用的小工具：发散检测、检查点的保存与读取、命令行参数检查、设备编号。"""
+"""common/ 里 PyTorch 章节共用的小工具：发散检测、检查点的保存与读取、最好模型的文件、命令行入口 run、
+命令行参数检查、设备编号。"""
 import argparse
 import math
 import pickle
@@ -8,9 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from common.checkpoint import (CheckpointError, keep_better_checkpoint, load_checkpoint, load_model_state,
-                               save_checkpoint)
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability
+from common import cli
+from common.checkpoint import (BestModelFile, CheckpointError, keep_better_checkpoint, load_checkpoint,
+                               load_model_state, save_checkpoint)
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability, run
 from common.device import get_device
 from common.divergence import DivergenceGuard, TrainingDivergedError, check_finite_loss, check_finite_values
 
@@ -186,6 +188,172 @@ def test_keep_better_checkpoint_replaces_an_unreadable_old_file(tmp_path):
     path.write_bytes(b"garbage")
     saved, _ = keep_better_checkpoint({"val_acc": 0.1}, path, score_key="val_acc")
     assert saved == path and load_checkpoint(path)["val_acc"] == 0.1
+
+
+# ---------- 最好模型的文件（BestModelFile） ----------
+
+def test_best_model_file_writes_only_its_run_file_until_published():
+    best_file = BestModelFile("ch/model.pt", score_key="val_acc", what="验证精度")
+    with best_file:
+        best_file.save({"val_acc": 0.5, "epoch": 1})
+        best_file.save({"val_acc": 0.8, "epoch": 2})
+    assert best_file.run_path.parent == best_file.published.parent and ".run-" in best_file.run_path.name
+    assert best_file.run_path.exists() and not best_file.published.exists()
+    assert best_file.publish() == best_file.published
+    assert load_checkpoint(best_file.published) == {"val_acc": 0.8, "epoch": 2}  # 最后一次 save 的
+    assert not best_file.run_path.exists()  # 发布后删掉本次运行的文件
+
+
+def test_best_model_file_keeps_a_better_earlier_model(capsys):
+    first = BestModelFile("ch/model.pt", score_key="val_acc", what="验证精度")
+    first.save({"val_acc": 0.93})
+    first.publish()
+    original = first.published.read_bytes()
+    worse = BestModelFile("ch/model.pt", score_key="val_acc", what="验证精度")
+    worse.save({"val_acc": 0.51})
+    written = worse.publish()
+    assert written.name == "model.latest.pt" and first.published.read_bytes() == original
+    message = capsys.readouterr().out
+    assert "保留它" in message and "验证精度 0.9300" in message and "model.latest.pt" in message
+    better = BestModelFile("ch/model.pt", score_key="perplexity", higher_is_better=False)
+    assert better.higher_is_better is False
+
+
+def test_best_model_file_explains_a_stop_and_lets_the_error_through(capsys):
+    interrupted = BestModelFile("ch/model.pt", score_key="val_acc")
+    with pytest.raises(KeyboardInterrupt):
+        with interrupted:
+            interrupted.save({"val_acc": 0.7, "epoch": 3})
+            raise KeyboardInterrupt
+    out = capsys.readouterr().out
+    assert interrupted.run_path.exists()  # Ctrl-C：本次的模型留着，可以评估
+    assert "训练被中断" in out and "没有发布模型" in out and "到第 3 轮为止" in out and "--evaluate" in out
+
+    diverged = BestModelFile("ch/model.pt", score_key="val_acc")
+    with pytest.raises(TrainingDivergedError):
+        with diverged:
+            diverged.save({"val_acc": 0.7, "epoch": 1})
+            raise TrainingDivergedError("损失变成了 nan")
+    assert not diverged.run_path.exists()  # 发散：本次的模型删掉
+    assert "训练发散，停止" in capsys.readouterr().out
+
+
+def test_best_model_file_of_another_process_writes_and_prints_nothing(capsys):
+    """多进程训练中 0 号以外的进程：active=False。"""
+    best_file = BestModelFile("ch/model.pt", score_key="val_acc", active=False)
+    with pytest.raises(KeyboardInterrupt):
+        with best_file:
+            best_file.save({"val_acc": 0.7})
+            raise KeyboardInterrupt
+    assert best_file.publish() is None
+    assert not list(best_file.published.parent.glob("*.pt"))
+    assert capsys.readouterr().out == ""
+
+
+# ---------- 命令行入口 run ----------
+
+def run_and_capture(main, capsys):
+    """调用 run(main)，返回 (退出码, stderr 的最后一行)。"""
+    with pytest.raises(SystemExit) as info:
+        run(main)
+    lines = capsys.readouterr().err.strip().splitlines()
+    return info.value.code, lines[-1] if lines else ""
+
+
+def test_run_returns_what_main_returns_when_nothing_goes_wrong():
+    assert run(lambda: 42) == 42
+
+
+@pytest.mark.parametrize("error, words", [
+    (TrainingDivergedError("第 3 轮第 20 步的损失变成了 nan。请把学习率调小"), ["第 3 轮第 20 步", "学习率调小"]),
+    (CheckpointError("检查点文件 m.pt 读不出来；先运行 python x.py"), ["m.pt", "先运行"]),
+    (FileNotFoundError("找不到数据文件 data/x.gz：请运行 git lfs pull"), ["data/x.gz"]),
+    (ValueError("指定了设备 'cuda'，但这台机器上的 PyTorch 不能用 cuda：改用 --device cpu"), ["--device cpu"]),
+])
+def test_run_turns_the_repositorys_errors_into_one_line(error, words, capsys):
+    def main():
+        raise error
+
+    code, last_line = run_and_capture(main, capsys)
+    assert code == 1 and last_line == f"错误：{error}"
+    assert all(word in last_line for word in words)
+
+
+def test_run_names_the_file_for_an_operating_system_error(tmp_path, capsys):
+    def main():
+        open(tmp_path / "missing" / "x.txt", encoding="utf-8")
+
+    code, last_line = run_and_capture(main, capsys)
+    assert code == 1 and last_line.startswith("错误：No such file or directory：") and "x.txt" in last_line
+
+
+def test_run_adds_the_place_to_an_error_that_the_repository_did_not_word(capsys):
+    def main():
+        return np.ones((2, 3)) @ np.ones((2, 3))  # 形状对不上：NumPy 的 ValueError，说明里没有“在哪里”
+
+    code, last_line = run_and_capture(main, capsys)
+    assert code == 1 and last_line.startswith("错误：ValueError: matmul")
+    assert "tests/test_training_helpers.py 第" in last_line and "DL_TRACEBACK=1" in last_line
+
+
+def test_run_stops_before_main_when_the_output_folder_is_not_writable(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("不是目录", encoding="utf-8")
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(blocker / "output"))
+    called = []
+    code, last_line = run_and_capture(lambda: called.append(1), capsys)
+    assert code == 1 and not called
+    assert last_line.startswith("错误：输出目录") and "DL_OUTPUT_DIR" in last_line
+
+
+def test_run_ends_ctrl_c_with_exit_code_130(capsys):
+    def main():
+        raise KeyboardInterrupt
+
+    code, last_line = run_and_capture(main, capsys)
+    assert code == 130 and last_line.startswith("错误：已中断（Ctrl-C）")
+
+
+def test_run_lets_programming_errors_show_their_traceback():
+    def main():
+        return len(5)
+
+    with pytest.raises(TypeError):
+        run(main)
+
+
+def test_run_with_dl_traceback_shows_the_full_traceback(monkeypatch):
+    monkeypatch.setenv("DL_TRACEBACK", "1")
+
+    def main():
+        raise TrainingDivergedError("发散")
+
+    with pytest.raises(TrainingDivergedError):
+        run(main)
+
+
+def test_run_names_the_process_and_explains_communication_errors(monkeypatch, capsys):
+    monkeypatch.setenv("RANK", "2")
+    monkeypatch.setenv("WORLD_SIZE", "3")
+
+    def main():
+        raise RuntimeError("[/pytorch/third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:78] "
+                           "Timed out waiting 300000ms for recv operation to complete")
+
+    code, last_line = run_and_capture(main, capsys)
+    assert code == 1 and last_line.startswith("错误（进程 2）：等其他进程超过了 --timeout") and "Timed out" in last_line
+    closed = RuntimeError("[pair.cc:561] Connection closed by peer [127.0.0.1]:56210. This is typically caused\n...")
+    assert "另一个进程已经退出" in cli.explain(closed) and "\n" not in cli.explain(closed)
+
+
+def test_run_shows_the_traceback_of_a_runtime_error_outside_torchrun(monkeypatch):
+    monkeypatch.delenv("RANK", raising=False)
+
+    def main():
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied")
+
+    with pytest.raises(RuntimeError):
+        run(main)
 
 
 # ---------- 命令行参数 ----------
