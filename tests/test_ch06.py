@@ -13,10 +13,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.paths import REPO_ROOT
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
-autograd_vs_backprop = import_chapter_file("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
-linear_regression = import_chapter_file("ch06_pytorch_base/9_linear_regression.py", "ch06_linear_regression")
+autograd_vs_backprop = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
+linear_regression = load("ch06_pytorch_base/9_linear_regression.py")
 TwoLayerNet = autograd_vs_backprop.load_numpy_two_layer_net()
 
 

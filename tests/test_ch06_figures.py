@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from common.paths import REPO_ROOT
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
-figures = import_chapter_file("ch06_pytorch_base/figures.py", "ch06_figures")
+figures = load("ch06_pytorch_base/figures.py")
 
 
 def test_hessian_matches_numerical_second_derivatives():

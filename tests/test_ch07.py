@@ -21,7 +21,7 @@ from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.functions import mean_absolute_error, mean_squared_error, smooth_l1, softplus
 from common.layers import SoftmaxWithLoss
 from common.paths import REPO_ROOT
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
 CHAPTER = REPO_ROOT / "ch07_pytorch_dl"
 # float64 下两边是同一个公式、只是运算顺序不同，差别在 1e-15 量级；1e-10 远大于它，又远小于公式写错造成的差别
@@ -31,7 +31,7 @@ RTOL, ATOL = 1e-10, 1e-12
 def load_script(relative):
     """按路径导入章节里的脚本（文件名以数字开头，不能直接 import）；脚本的主体在 main() 里，导入时不会运行。"""
     path = CHAPTER / relative
-    return import_chapter_file(path.relative_to(REPO_ROOT), "ch07_" + path.stem.lstrip("0123456789_"))
+    return load(path.relative_to(REPO_ROOT))
 
 
 # ---------------------------------------------------------------- 损失函数

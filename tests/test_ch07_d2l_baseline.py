@@ -10,9 +10,9 @@ from torch import nn
 
 from common.load_data import load_house_prices
 from common.paths import REPO_ROOT
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
-baseline = import_chapter_file("ch07_pytorch_dl/d2l_linear_baseline.py", "ch07_d2l_linear_baseline")
+baseline = load("ch07_pytorch_dl/d2l_linear_baseline.py")
 
 
 def test_features_follow_the_book():

@@ -5,7 +5,7 @@ import pytest
 
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 from common.seed import set_seed
 from common.divergence import TrainingDivergedError, check_finite_loss
 from common.trainer import train_network
@@ -13,7 +13,7 @@ from common.trainer import train_network
 
 def _load_lr_schedules():
     """ch05_optim 不是包，按文件路径导入其中的 lr_schedules.py。"""
-    return import_chapter_file("ch05_optim/lr_schedules.py", "ch05_lr_schedules")
+    return load("ch05_optim/lr_schedules.py")
 
 
 schedules = _load_lr_schedules()

@@ -16,14 +16,14 @@ import pytest
 from common import load_data
 from common.load_data import CHECKSUMS, CorruptedDataError, get_data, load_nn_sample
 from common.paths import REPO_ROOT
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
 
 
 
-sample_network = import_chapter_file("ch02_nn_base/sample_network.py", "ch02_sample_network")
-ch03_net = import_chapter_file("ch03_train/two_layer_net.py", "ch03_two_layer_net")
-ch04_net = import_chapter_file("ch04_backward/two_layer_net.py", "ch04_two_layer_net")
+sample_network = load("ch02_nn_base/sample_network.py")
+ch03_net = load("ch03_train/two_layer_net.py")
+ch04_net = load("ch04_backward/two_layer_net.py")
 
 
 def relative_error(a, b):

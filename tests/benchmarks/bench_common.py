@@ -115,9 +115,9 @@ def time_autograd_vs_backprop(repeats=GRADIENT_REPEATS):
     import torch
 
     from common.load_data import get_data
-    from tests.chapter_files import import_chapter_file
+    from common.chapters import load
 
-    chapter = import_chapter_file("ch06_pytorch_base/10_autograd_vs_backprop.py", "ch06_autograd_vs_backprop")
+    chapter = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
     TwoLayerNet = chapter.load_numpy_two_layer_net()
     np.random.seed(0)
     network = TwoLayerNet(784, chapter.HIDDEN_SIZE, 10, dtype=DTYPE)

@@ -16,7 +16,7 @@ import numpy as np
 
 from common.load_data import get_data
 from common.optimizer import Adam
-from tests.chapter_files import import_chapter_file
+from common.chapters import load
 
 BATCH_SIZE = 100
 WARMUP_STEPS = 20
@@ -26,7 +26,7 @@ TARGET_SECONDS = 0.033
 
 def main():
     # 章节文件夹不是包，按路径导入（与 tests/test_ch08.py 用同一个辅助函数）
-    SimpleConvNet = import_chapter_file("ch08_cnn/simple_conv_net.py", "ch08_simple_conv_net").SimpleConvNet
+    SimpleConvNet = load("ch08_cnn/simple_conv_net.py").SimpleConvNet
     x_train, _, y_train, _ = get_data("mnist", flatten=False)
     np.random.seed(0)
     network = SimpleConvNet(dtype=np.float32)
