@@ -39,7 +39,7 @@ from common.checkpoint import CheckpointError, keep_better_checkpoint, save_chec
 from common.cli import non_negative_int, positive_float, positive_int, probability
 from common.device import get_device
 from common.divergence import DivergenceGuard, TrainingDivergedError, check_finite_loss
-from common.load_data import check_file, load_poems
+from common.load_data import check_file, load_poems, load_song_poems
 from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.quick import pick
 from common.seed import set_seed
@@ -67,10 +67,16 @@ MIN_POEMS = 50  # --n-poems 的下限：太少时验证集、测试集是空的
 Corpus = namedtuple("Corpus", "poems train valid test")
 
 
-def load_corpus(n_poems, seed):
-    """读诗并按首划分（每个命令只做一次）。"""
+CORPUS_MIN_COUNT = {"tang": MIN_COUNT, "tang+song": 3}  # 词表：训练集里至少出现这么多次的字
+
+
+def load_corpus(n_poems, seed, corpus="tang"):
+    """读诗并按首划分（每个命令只做一次）。corpus="tang+song" 时宋诗全部加进训练集：验证集、测试集仍是唐诗的那两份。"""
     poems = load_poems()[:n_poems]
-    return Corpus(poems, *split_poems(poems, seed))
+    train_poems, valid, test = split_poems(poems, seed)
+    if corpus == "tang+song":
+        train_poems = train_poems + load_song_poems()[:n_poems]
+    return Corpus(poems, train_poems, valid, test)
 
 
 # ---------------------------------------------------------------- 训练与评估的一轮
@@ -131,10 +137,11 @@ def run_files():
 
 def train_command(args, corpus, device):
     """训练（或继续训练），发布最好的模型；返回 (结果字典, 本次最好的一轮的检查点字典, 二元语法基线)。"""
-    vocab = build_vocab(corpus.train)
+    min_count = CORPUS_MIN_COUNT[args.corpus]
+    vocab = build_vocab(corpus.train, min_count)
     train_data, valid_data = encode(corpus.train, vocab), encode(corpus.valid, vocab)
     print(f"诗 {len(corpus.poems)} 首：训练 {len(corpus.train)}、验证 {len(corpus.valid)}、测试 {len(corpus.test)}；"
-          f"词表 {len(vocab)} 个词元（训练集里至少出现 {MIN_COUNT} 次的字 + <bos>、<unk>）")
+          f"词表 {len(vocab)} 个词元（训练集里至少出现 {min_count} 次的字 + <bos>、<unk>）")
 
     if args.resume:
         model, _, checkpoint = load_poem_checkpoint(args.resume, expected_vocab=vocab,
@@ -152,6 +159,7 @@ def train_command(args, corpus, device):
     else:
         config = model_config(vocab, args.cell, args.hidden_size, args.num_layers, args.dropout,
                               len(corpus.poems), args.seed)
+        config.update(corpus=args.corpus, min_count=min_count)
         model = PoemModel(len(vocab), args.hidden_size, args.num_layers, args.cell, args.dropout).to(device)
         history, first_epoch = {"train_loss": [], "val_loss": [], "epoch_seconds": []}, 1
     bigram = fit_bigram(corpus, vocab)
@@ -339,6 +347,8 @@ def parse_args(argv=None):
                         help="all：训练后评估并生成；train：只训练；generate：只生成；evaluate：只评估")
     parser.add_argument("--device", default=None, help="cpu / cuda / cuda:1 / mps；不设时自动选择")
     parser.add_argument("--seed", type=non_negative_int, default=SEED, help="随机种子（划分、初始化、采样）")
+    parser.add_argument("--corpus", choices=["tang", "tang+song"], default="tang",
+                        help="训练数据：tang 只用唐诗；tang+song 再加 71,518 首宋诗（验证集、测试集都是唐诗）")
     training = parser.add_argument_group("训练")
     training.add_argument("--epochs", type=positive_int, default=EPOCHS, help="训练的总轮数（继续训练时也是总数）")
     training.add_argument("--batch-size", type=positive_int, default=BATCH_SIZE, help="批量大小")
@@ -365,6 +375,9 @@ def parse_args(argv=None):
     sampling.add_argument("--report", action="store_true",
                           help="generate 时另外生成一批，统计格律、照抄、多样性并与真实诗对照")
     args = parser.parse_args(argv)
+    if args.corpus == "tang+song":  # 两种训练数据发布成不同的文件，互不覆盖
+        global BEST_CHECKPOINT, LAST_CHECKPOINT
+        BEST_CHECKPOINT, LAST_CHECKPOINT = "ch09_rnn/poem_lstm_tang_song.pt", "ch09_rnn/poem_lstm_tang_song_last.pt"
     if args.n_poems is not None and args.n_poems < MIN_POEMS:
         parser.error(f"--n-poems 至少为 {MIN_POEMS}（太少时验证集、测试集是空的），实际为 {args.n_poems}")
     if args.resume and args.command not in ("all", "train"):
@@ -392,7 +405,7 @@ def main(argv=None):
     set_seed(args.seed)
     results = {"command": args.command}
     if args.command in ("all", "train"):
-        corpus = load_corpus(args.n_poems, args.seed)
+        corpus = load_corpus(args.n_poems, args.seed, args.corpus)
         results["train"], best, bigram = train_command(args, corpus, device)
         model, vocab, config = model_from_checkpoint(best).to(device), best["vocab"], best["config"]  # 本次最好的一轮
     if args.command == "generate" and device.type == "cpu":
@@ -404,7 +417,7 @@ def main(argv=None):
         config = checkpoint["config"]
         print(f"模型：{relative_to_repo(path)}")
         if args.command == "evaluate" or args.report:  # 只在需要时读诗、划分（generate 默认不需要）
-            corpus = load_corpus(config["n_poems"], config["seed"])
+            corpus = load_corpus(config["n_poems"], config["seed"], config.get("corpus", "tang"))
     if args.command in ("all", "evaluate"):
         if args.command == "evaluate":
             bigram = fit_bigram(corpus, vocab)
