@@ -174,7 +174,7 @@ def describe(name, x, y, steps, lr):
 
 
 def contour_figure(seed, steps):
-    """画图 6-3，返回两种单位下的数字。"""
+    """画图 6-2，返回两种单位下的数字。"""
     area, log_price = load_training_area_and_log_price(seed)
     z = (area - area.mean()) / area.std()
     # 两边用同一个学习率：原始面积下不发散的上限是 2 / λ_max，取它的一半 1 / λ_max
@@ -187,8 +187,11 @@ def contour_figure(seed, steps):
         (axes[0], area, raw_path, raw_optimum, raw, "原始面积：y = w·x + b"),
         (axes[1], z, std_path, std_optimum, standardized, "标准化后：y = w·z + b"),
     ]:
-        w_range = np.linspace(-1.0, max(path[:, 0].max(), optimum[0]) + 1.0, 300)
-        b_range = np.linspace(-1.0, max(path[:, 1].max(), optimum[1]) + 1.0, 300)
+        # 正方形的窗口、两个坐标轴同样的刻度（set_aspect("equal")）：圆画出来才是圆，山谷的细长程度也不失真
+        low, high = np.minimum(path.min(axis=0), optimum), np.maximum(path.max(axis=0), optimum)
+        center, half = (low + high) / 2, (high - low).max() / 2 + 1.0
+        w_range = np.linspace(center[0] - half, center[0] + half, 300)
+        b_range = np.linspace(center[1] - half, center[1] + half, 300)
         w_grid, b_grid = np.meshgrid(w_range, b_range)
         surface, _ = loss_surface(x, log_price, w_grid, b_grid)
         ax.contour(w_grid, b_grid, surface, levels=np.geomspace(surface.min() + 1e-3, surface.max(), 15),
@@ -196,10 +199,13 @@ def contour_figure(seed, steps):
         ax.plot(path[:, 0], path[:, 1], "o-", color="#cc0000", markersize=3, linewidth=1,
                 label=f"梯度下降 {info['steps']} 步（学习率 {info['lr']:.3g}）")
         ax.plot(*optimum, "k*", markersize=12, label="最优点（闭式解）")
+        ax.set_xlim(w_range[0], w_range[-1])
+        ax.set_ylim(b_range[0], b_range[-1])
+        ax.set_aspect("equal")
         ax.set_xlabel("w")
         ax.set_ylabel("b")
         ax.set_title(f"{title}\n黑塞矩阵的条件数 {info['condition_number']:.1f}")
-        ax.legend(loc="lower right", fontsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=9)  # 放在图外，不挡住路径
     save_figure(fig, "ch06_pytorch_base/loss_contours.png")
     return {"raw_area": raw, "standardized_area": standardized, "n_train": len(area)}
 
