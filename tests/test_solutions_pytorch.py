@@ -83,9 +83,9 @@ def test_ex6_6_quick_forgetting_zero_grad_is_harder_to_see_with_a_small_lr(monke
 # ---------------------------------------------------------------- 第 7 章
 
 def test_ex7_3_rewritten_book_adam_is_the_chapter_rule():
-    """第 7 章练习 3 的答案重写了 4_adam.py 的书中 Adam（eps 不换算）：两者逐位相同。"""
+    """第 7 章练习 3 的答案用的书中 Adam 就是 7_adam.py 的规则（eps 不换算）：两者逐位相同。"""
     solution = import_chapter_file("ch07_pytorch_dl/solutions/ex7_3_adam_tiny_gradients.py", "solution_ex7_3")
-    chapter = import_chapter_file("ch07_pytorch_dl/optimizer/4_adam.py", "adam_ex7_3")
+    chapter = import_chapter_file("ch07_pytorch_dl/optimizer/7_adam.py", "adam_ex7_3")
     rng = np.random.default_rng(0)
     gradients = [1e-6 * rng.normal(size=(2, 3)) for _ in range(5)]
     update, state, w = chapter.make_book_adam(map_eps=False), {}, np.zeros((2, 3))

@@ -1,9 +1,8 @@
 """第 7 章练习 3 的参考答案：梯度乘以 1e-6（√v 与 eps 相当）时，不换算 eps 的书中 Adam 与 torch.optim.Adam 相差多少？
 
-与 optimizer/4_adam.py 相同的设置：lr = 0.3，β1 = 0.9，β2 = 0.999，eps = 1e-8，参数从 0 出发，
-同一串随机梯度（种子 0，形状 (2, 3)）走 5 步；只是梯度再乘以 scale。书的规则（偏差修正并进学习率）按
-4_adam.py 的 make_book_adam(map_eps=False) 重写了一遍（tests/test_solutions_pytorch.py 检查两者逐位相同），
-torch 一侧直接用 torch.optim.Adam。
+与 optimizer/7_adam.py 相同的设置：lr = 0.3，β1 = 0.9，β2 = 0.999，eps = 1e-8，参数从 0 出发，
+同一串随机梯度（种子 0，形状 (2, 3)）走 5 步；只是梯度再乘以 scale。书的规则（偏差修正并进学习率）直接用
+7_adam.py 的 make_book_adam(map_eps=False)，torch 一侧直接用 torch.optim.Adam。
 
 书：W <- W - lr_t·m / (√v + eps)，lr_t = lr·√(1 - β2^t) / (1 - β1^t)；
 分子分母同除以 √(1 - β2^t) 就是 torch 的式子，只是 eps 变成 eps / √(1 - β2^t)：第 1 步放大约 32 倍，成了 3.2e-7。
@@ -14,20 +13,21 @@ torch 一侧直接用 torch.optim.Adam。
 import numpy as np
 import torch
 
-LR, BETA1, BETA2, EPS = 0.3, 0.9, 0.999, 1e-8  # 与 4_adam.py 相同
+from common.chapters import load
+
+LR, BETA1, BETA2, EPS = 0.3, 0.9, 0.999, 1e-8  # 与 7_adam.py 相同
 N_STEPS = 5
 SCALES = [1.0, 1e-6]
 
 
 def book_adam_steps(gradients):
-    """书中的 Adam（eps 不换算），从 0 出发走完 gradients，返回每一步之后的参数列表。"""
-    w = np.zeros_like(gradients[0])
-    m, v, history = np.zeros_like(w), np.zeros_like(w), []
-    for t, grad in enumerate(gradients, start=1):
-        m = m + (1 - BETA1) * (grad - m)
-        v = v + (1 - BETA2) * (grad * grad - v)
-        lr_t = LR * np.sqrt(1 - BETA2 ** t) / (1 - BETA1 ** t)
-        w = w - lr_t * m / (np.sqrt(v) + EPS)
+    """书中的 Adam（eps 不换算：7_adam.py 的 make_book_adam(map_eps=False)），从 0 出发走完 gradients，
+    返回每一步之后的参数列表。"""
+    update = load("ch07_pytorch_dl/optimizer/7_adam.py").make_book_adam(map_eps=False, lr=LR, beta1=BETA1,
+                                                                         beta2=BETA2, eps=EPS)
+    w, state, history = np.zeros_like(gradients[0]), {}, []
+    for grad in gradients:
+        w = update(w, grad, state)
         history.append(w.copy())
     return history
 
