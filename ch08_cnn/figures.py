@@ -1,6 +1,7 @@
-"""画第 8 章的两张示意图：多通道卷积的一个窗口（各通道相乘求和、再把通道加起来），以及 im2col 怎样把窗口排成矩阵。
+"""画第 8 章的三张示意图：多通道卷积的一个窗口（各通道相乘求和、再把通道加起来）、im2col 怎样把窗口排成矩阵，
+以及 ResNet 的基本残差块（捷径是恒等映射，或下采样时的 1×1 卷积）。
 
-    python ch08_cnn/figures.py      # 保存 output/ch08_cnn/conv_channels.png 和 output/ch08_cnn/im2col.png
+    python ch08_cnn/figures.py      # 保存 output/ch08_cnn/ 下的 conv_channels.png、im2col.png、residual_block.png
 
 图里的每个数都由 common/ 的代码算出（Convolution、im2col），并与手算的结果断言相等，所以图和代码不会对不上。
 不训练任何东西，几秒钟画完。
@@ -8,18 +9,18 @@
 import argparse
 
 import numpy as np
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
 from common.layers import Convolution
 from common.paths import output_dir
 from common.plotting import plt, save_figure, show
-from common.util import im2col
+from common.util import conv_output_size, im2col
 
 WINDOW_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"]  # 每个窗口一种颜色（im2col 图）
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="画第 8 章的示意图：多通道卷积、im2col",
+    parser = argparse.ArgumentParser(description="画第 8 章的示意图：多通道卷积、im2col、残差块",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     return parser.parse_args()
 
@@ -111,6 +112,69 @@ def im2col_figure():
     return fig, col
 
 
+def block_box(ax, x, y, text, color, width):
+    ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.32), width, 0.64, boxstyle="round,pad=0.05",
+                                facecolor=color, edgecolor="black", linewidth=1))
+    ax.text(x, y, text, ha="center", va="center", fontsize=10)
+
+
+def flow(ax, points, color="black", linewidth=1.3):
+    """沿折线 points 画箭头（最后一段带箭头）。"""
+    for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
+        ax.plot([x0, x1], [y0, y1], color=color, linewidth=linewidth)
+    ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=12,
+                                 color=color, linewidth=linewidth))
+
+
+def residual_block_figure(size=56, channels=64):
+    """ResNet 的基本残差块（与 3_deep_cnn.ipynb 的 BasicBlock 相同）：左边形状不变，右边下采样。
+
+    先用输出大小公式检查右边两条路的输出一样大（3×3 卷积填充 1、步幅 2 与 1×1 卷积步幅 2 都把边长减半），才能相加。
+    """
+    main_path = conv_output_size(conv_output_size(size, 3, stride=2, pad=1), 3, stride=1, pad=1)
+    shortcut = conv_output_size(size, 1, stride=2, pad=0)
+    assert main_path == shortcut == size // 2, "两条路的输出大小不同，不能相加"
+    conv_color, relu_color, shortcut_color = "#c6dbef", "#fdd49e", "#d62728"
+    fig, ax = plt.subplots(figsize=(12, 6.6))
+    panels = [(3.1, None, f"x：{channels}×{size}×{size}", f"输出：{channels}×{size}×{size}",
+               "3×3 卷积 → BN → ReLU", "形状不变：捷径是恒等映射"),
+              (10.3, "1×1 卷积（步幅 2）→ BN", f"x：{channels}×{size}×{size}",
+               f"输出：{2 * channels}×{main_path}×{main_path}", "3×3 卷积（步幅 2）→ BN → ReLU", "下采样：捷径用 1×1 卷积对齐形状")]
+    for x, shortcut_box, top_text, bottom_text, first_conv, title in panels:
+        ax.text(x, 10.1, title, ha="center", fontsize=11)
+        ax.text(x, 9.3, top_text, ha="center", va="center", fontsize=10)
+        flow(ax, [(x, 9.0), (x, 8.12)])
+        block_box(ax, x, 7.8, first_conv, conv_color, width=4.6)
+        flow(ax, [(x, 7.48), (x, 6.72)])
+        block_box(ax, x, 6.4, "3×3 卷积 → BN", conv_color, width=4.6)
+        flow(ax, [(x, 6.08), (x, 5.28)])
+        ax.text(x + 0.12, 5.65, "$F(x)$", fontsize=10, va="center")
+        ax.add_patch(Circle((x, 5.0), 0.28, facecolor="#f0f0f0", edgecolor="black", linewidth=1))
+        ax.text(x, 5.0, "+", ha="center", va="center", fontsize=13)
+        # 捷径（红线）：从 x 分出来，绕过两个卷积，在 + 处汇合
+        right = x + 3.0 if shortcut_box is None else x + 4.4
+        ax.add_patch(Circle((x, 8.7), 0.07, color=shortcut_color))
+        if shortcut_box is None:
+            flow(ax, [(x, 8.7), (right, 8.7), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
+            ax.text(right + 0.12, 6.9, "捷径\n恒等映射", fontsize=9.5, color=shortcut_color, va="center")
+        else:
+            flow(ax, [(x, 8.7), (right, 8.7), (right, 7.22)], color=shortcut_color, linewidth=2.5)
+            block_box(ax, right, 6.9, shortcut_box, "#f2f2f2", width=3.3)
+            flow(ax, [(right, 6.58), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
+            ax.text(right + 0.12, 5.7, "捷径", fontsize=9.5, color=shortcut_color, va="center")
+        flow(ax, [(x, 4.72), (x, 4.02)])
+        block_box(ax, x, 3.7, "ReLU", relu_color, width=1.2)
+        flow(ax, [(x, 3.38), (x, 2.75)])
+        ax.text(x, 2.45, bottom_text, ha="center", va="center", fontsize=10)
+    ax.text(0.6, 1.5, "输出 = ReLU(F(x) + 捷径(x))。F 的权重全为 0 时，左边的块就是 ReLU(x)：加深网络至少容易表示浅网络。", fontsize=9.5)
+    ax.text(0.6, 1.0, "反向传播时，+ 把梯度原样分给两条路：左边红色的恒等捷径上，梯度不经过任何层，直接传回 x。", fontsize=9.5)
+    ax.set_xlim(0.4, 16.6)
+    ax.set_ylim(0.7, 10.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig, main_path
+
+
 def main():
     parse_args()
     output_dir()  # 不可写时尽早报错
@@ -120,6 +184,9 @@ def main():
     fig, col = im2col_figure()
     print(f"im2col：输入 (1, 2, 3, 3) → col {col.shape}")
     save_figure(fig, "ch08_cnn/im2col.png")
+    fig, half = residual_block_figure()
+    print(f"残差块：56×56 的输入下采样后两条路都是 {half}×{half}")
+    save_figure(fig, "ch08_cnn/residual_block.png")
     show()
 
 
