@@ -44,7 +44,7 @@ from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.quick import pick
 from common.seed import set_seed
 from poem_model import (MIN_COUNT, SEED, PoemModel, build_vocab, encode, load_poem_checkpoint, make_checkpoint,
-                        model_config, model_from_checkpoint, perplexity, split_poems)
+                        model_config, model_from_checkpoint, perplexity, split_poems, transfer_weights)
 from sampling import generate_poems, quality_report, train_lines_of
 
 SHIPPED_CHECKPOINT = "poems/poem_lstm.pt"  # data/ 下随仓库提供的模型
@@ -161,6 +161,11 @@ def train_command(args, corpus, device):
                               len(corpus.poems), args.seed)
         config.update(corpus=args.corpus, min_count=min_count)
         model = PoemModel(len(vocab), args.hidden_size, args.num_layers, args.cell, args.dropout).to(device)
+        if args.init:  # 从一个训练好的模型出发：循环层照搬，两个词表共有的字沿用它的词向量，新字保留随机的初始值
+            start_from, start_vocab, _ = load_poem_checkpoint(args.init, how_to_make=HOW_TO_TRAIN)
+            copied = transfer_weights(start_from, start_vocab, model, vocab)
+            config["init"] = relative_to_repo(args.init)
+            print(f"从 {relative_to_repo(args.init)} 出发：循环层照搬，{copied} 个字沿用它的词向量")
         history, first_epoch = {"train_loss": [], "val_loss": [], "epoch_seconds": []}, 1
     bigram = fit_bigram(corpus, vocab)
     bigram_valid_ppl = perplexity(bigram.mean_cross_entropy(valid_data))
@@ -361,6 +366,9 @@ def parse_args(argv=None):
     training.add_argument("--n-poems", type=positive_int, default=N_POEMS,
                           help=f"只用前若干首诗（至少 {MIN_POEMS}）；None 表示全部")
     training.add_argument("--resume", default=None, help="从训练写出的 ….last.pt 检查点继续训练")
+    training.add_argument("--init", default=None,
+                          help="从一个训练好的模型（如 data/poems/poem_lstm.pt）出发，在新的数据上接着训练；"
+                               "--hidden-size 等要与它相同")
     sampling = parser.add_argument_group("生成与评估")
     sampling.add_argument("--checkpoint", default=None,
                           help="模型文件；generate/evaluate 不设时用随仓库提供的 data/poems/poem_lstm.pt")

@@ -148,3 +148,23 @@ def model_from_checkpoint(checkpoint, where="检查点", expected_vocab=None):
     state.setdefault(TIED_KEY, state["embedding.weight"])  # 绑定的矩阵只存了一份
     load_model_state(model, state, where)
     return model.eval()
+
+
+def transfer_weights(source, source_vocab, target, target_vocab):
+    """把训练好的 source 模型的参数搬到 target（同样的结构，词表可以不同），返回沿用了词向量的字数。
+
+    循环层的参数原样复制；词向量矩阵与输出层的偏置按字对齐：两个词表都有的字复制 source 的那一行，
+    target 词表里新增的字保留随机的词向量，偏置取 source 里最小的那个（新增的字都少见）。结构（隐藏层大小、层数、单元）不同时抛出 CheckpointError。
+    """
+    source_index = {token: i for i, token in enumerate(source_vocab)}
+    try:
+        target.rnn.load_state_dict(source.rnn.state_dict())
+    except RuntimeError as error:
+        raise CheckpointError(f"出发的模型与要训练的模型结构不同（隐藏层大小、层数或单元）：{error}".splitlines()[0]) from None
+    pairs = [(i, source_index[token]) for i, token in enumerate(target_vocab) if token in source_index]
+    with torch.no_grad():
+        rows, source_rows = zip(*pairs)
+        target.embedding.weight[list(rows)] = source.embedding.weight[list(source_rows)]
+        target.decoder.bias.fill_(source.decoder.bias.min())  # 新增的字都是少见的字：先给它们最少见的字的偏置
+        target.decoder.bias[list(rows)] = source.decoder.bias[list(source_rows)]
+    return len(pairs)
