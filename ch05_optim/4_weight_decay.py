@@ -21,6 +21,7 @@ import argparse
 
 import numpy as np
 
+from common.cli import non_negative_int, positive_float
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
@@ -31,8 +32,8 @@ from common.seed import set_seed
 from common.trainer import train_network
 
 parser = argparse.ArgumentParser(description="过拟合与权重衰减：在验证集上挑选 λ")
-parser.add_argument("--seed", type=int, default=42, help="随机种子：决定验证集、初始权重和小批量的顺序（默认 42）")
-parser.add_argument("--lr", type=float, default=0.05, help="SGD 的学习率（默认 0.05）")
+parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子：决定验证集、初始权重和小批量的顺序（默认 42）")
+parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD 的学习率（默认 0.05）")
 args = parser.parse_args()
 
 SEED = args.seed

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from common.optimizer import Momentum
-from common.paths import output_dir
+from common.cli import run
 from quadratic import RTOL, checked_path, compare_steps, finish, parse_args, print_steps
 
 LR, MOMENTUM = 0.1, 0.9
@@ -30,7 +30,6 @@ def hand_momentum(w, grad, state):
 
 def main():
     args = parse_args("Momentum 的三种写法逐步对照，以及在 f(x, y) = x²/20 + y² 上的路径")
-    output_dir()  # 输出目录不可写时立刻报错
     print(f"Momentum（lr = {LR}，μ = {MOMENTUM}）：同一起点、同一串梯度，三种写法各走 {args.compare_steps} 步")
     rows = compare_steps(hand_momentum, Momentum(lr=LR, momentum=MOMENTUM),
                          torch.optim.SGD, {"lr": LR, "momentum": MOMENTUM}, args.compare_steps, args.seed)
@@ -42,4 +41,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,6 +1,6 @@
 """AdaGrad：书中的写法、common.optimizer.AdaGrad 与 torch.optim.Adagrad 逐步相同。
 
-    python ch07_pytorch_dl/optimizer/2_adagrad.py
+    python ch07_pytorch_dl/optimizer/5_adagrad.py
 
     书 / common / torch：  h <- h + g²；  W <- W - lr·g / (sqrt(h) + eps)
 三者公式相同，eps 都加在根号外；只是默认值不同：书和 common 用 eps = 1e-7，torch 默认 eps = 1e-10。
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from common.optimizer import AdaGrad
-from common.paths import output_dir
+from common.cli import run
 from quadratic import RTOL, checked_path, compare_steps, finish, parse_args, print_steps
 
 LR, EPS = 1.5, 1e-7  # 与第 4 章 f(x, y) 上的 AdaGrad 相同
@@ -27,7 +27,6 @@ def hand_adagrad(w, grad, state):
 
 def main():
     args = parse_args("AdaGrad 的三种写法逐步对照，以及在 f(x, y) = x²/20 + y² 上的路径")
-    output_dir()  # 输出目录不可写时立刻报错
     print(f"AdaGrad（lr = {LR}，eps = {EPS}）：同一起点、同一串梯度，三种写法各走 {args.compare_steps} 步")
     rows = compare_steps(hand_adagrad, AdaGrad(lr=LR, eps=EPS), torch.optim.Adagrad, {"lr": LR, "eps": EPS},
                          args.compare_steps, args.seed)
@@ -36,8 +35,8 @@ def main():
     path = checked_path(torch.optim.Adagrad, {"lr": LR, "eps": EPS}, AdaGrad(lr=LR, eps=EPS), args.steps)
     # 第一步：h = g²，步长 = lr·g/|g| = lr·sign(g)：x、y 两个方向都走 lr 那么远，与梯度的大小无关
     print(f"第一步走到 ({path[1][0]:.3f}, {path[1][1]:.3f})：两个方向都正好走了 lr = {LR}（AdaGrad 第一步与梯度大小无关）")
-    finish(f"AdaGrad（lr = {LR}）", "optimizer_2_adagrad", rows, path)
+    finish(f"AdaGrad（lr = {LR}）", "optimizer_5_adagrad", rows, path)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

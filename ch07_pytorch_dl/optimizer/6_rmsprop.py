@@ -1,6 +1,6 @@
 """RMSprop：书中的写法、common.optimizer.RMSprop 与 torch.optim.RMSprop 逐步相同。
 
-    python ch07_pytorch_dl/optimizer/3_rmsprop.py
+    python ch07_pytorch_dl/optimizer/6_rmsprop.py
 
     书 / common / torch：  h <- ρ·h + (1 - ρ)·g²；  W <- W - lr·g / (sqrt(h) + eps)
 torch 把衰减率 ρ 叫作 alpha（默认 0.99，与书相同），eps 也加在根号外，默认 1e-8（书和 common 用 1e-7）。
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from common.optimizer import RMSprop
-from common.paths import output_dir
+from common.cli import run
 from quadratic import RTOL, checked_path, compare_steps, finish, parse_args, print_steps
 
 LR, DECAY_RATE, EPS = 0.1, 0.99, 1e-7
@@ -27,7 +27,6 @@ def hand_rmsprop(w, grad, state):
 
 def main():
     args = parse_args("RMSprop 的三种写法逐步对照，以及在 f(x, y) = x²/20 + y² 上的路径")
-    output_dir()  # 输出目录不可写时立刻报错
     print(f"RMSprop（lr = {LR}，ρ = {DECAY_RATE}，eps = {EPS}）：同一起点、同一串梯度，三种写法各走 {args.compare_steps} 步")
     torch_kwargs = {"lr": LR, "alpha": DECAY_RATE, "eps": EPS}
     rows = compare_steps(hand_rmsprop, RMSprop(lr=LR, decay_rate=DECAY_RATE, eps=EPS),
@@ -37,8 +36,8 @@ def main():
     path = checked_path(torch.optim.RMSprop, torch_kwargs, RMSprop(lr=LR, decay_rate=DECAY_RATE, eps=EPS), args.steps)
     # 第一步 h = 0.01·g²，步长 = lr·g / (0.1·|g|) = 10·lr：比 lr 大 10 倍，这是 RMSprop 开头步子大的原因
     print(f"第一步走到 ({path[1][0]:.3f}, {path[1][1]:.3f})：两个方向都走了 lr / sqrt(1 - ρ) = {LR / np.sqrt(1 - DECAY_RATE):.1f}")
-    finish(f"RMSprop（lr = {LR}）", "optimizer_3_rmsprop", rows, path)
+    finish(f"RMSprop（lr = {LR}）", "optimizer_6_rmsprop", rows, path)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,6 +1,6 @@
 """Adam：书中的写法与 torch.optim.Adam 只在 eps 的位置上不同；common.optimizer.Adam 与 torch 逐步相同。
 
-    python ch07_pytorch_dl/optimizer/4_adam.py
+    python ch07_pytorch_dl/optimizer/7_adam.py
 
 第 t 步（t 从 1 开始）：m <- β1·m + (1 - β1)·g；v <- β2·v + (1 - β2)·g²，然后
     torch / common：W <- W - lr·m̂ / (sqrt(v̂) + eps)，  m̂ = m / (1 - β1^t)，v̂ = v / (1 - β2^t)
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from common.optimizer import Adam
-from common.paths import output_dir
+from common.cli import run
 from quadratic import RTOL, checked_path, compare_steps, finish, parse_args, print_steps, random_gradients
 
 LR, BETA1, BETA2, EPS = 0.3, 0.9, 0.999, 1e-8  # lr 与第 4 章 f(x, y) 上的 Adam 相同
@@ -49,7 +49,6 @@ def unmapped_eps_difference(n_steps, seed=0):
 
 def main():
     args = parse_args("Adam 的三种写法逐步对照（书的 eps 换算），以及在 f(x, y) = x²/20 + y² 上的路径")
-    output_dir()  # 输出目录不可写时立刻报错
     print(f"Adam（lr = {LR}，β1 = {BETA1}，β2 = {BETA2}，eps = {EPS}）：同一起点、同一串梯度，"
           f"三种写法各走 {args.compare_steps} 步")
     torch_kwargs = {"lr": LR, "betas": (BETA1, BETA2), "eps": EPS}
@@ -61,9 +60,9 @@ def main():
     difference = unmapped_eps_difference(args.compare_steps, args.seed)
     print(f"  eps 不换时，{args.compare_steps} 步后书的规则与 torch 的最大差别为 {difference:.1e}（参数的大小约为 1）")
     path = checked_path(torch.optim.Adam, torch_kwargs, Adam(lr=LR, beta1=BETA1, beta2=BETA2, eps=EPS), args.steps)
-    finish(f"Adam（lr = {LR}）", "optimizer_4_adam", rows, path,
+    finish(f"Adam（lr = {LR}）", "optimizer_7_adam", rows, path,
            {"book_vs_torch_unmapped_eps_max_difference": difference})
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

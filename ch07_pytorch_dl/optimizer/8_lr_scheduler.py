@@ -1,8 +1,11 @@
 """学习率调度：同一个 MNIST 短训练，固定学习率与五种调度器并排比较，训练循环里看清 scheduler.step() 放在哪里。
 
-    python ch07_pytorch_dl/optimizer/5_lr_scheduler.py              # 完整运行（6 次短训练）
-    DL_QUICK=1 python ch07_pytorch_dl/optimizer/5_lr_scheduler.py   # 快速模式，几秒钟
-    python ch07_pytorch_dl/optimizer/5_lr_scheduler.py --schedules step onecycle   # 只跑其中几种
+    python ch07_pytorch_dl/optimizer/8_lr_scheduler.py              # 完整运行（6 次短训练）
+    DL_QUICK=1 python ch07_pytorch_dl/optimizer/8_lr_scheduler.py   # 快速模式，几秒钟
+    python ch07_pytorch_dl/optimizer/8_lr_scheduler.py --schedules step onecycle   # 只跑其中几种
+
+（StepLR、MultiStepLR、ExponentialLR 各自的训练循环、公式和错误顺序，分别见 2_step_lr.py、3_multistep_lr.py、4_exp_lr.py；
+这里把它们与按步调整的 OneCycleLR、预热 + 余弦放进同一个训练循环，在 MNIST 上并排比较。）
 
 1. 公式：每个调度器走出的学习率与 schedules.py 里的公式相同（断言）：
    StepLR      lr_e = lr · γ^floor(e / step_size)
@@ -18,7 +21,6 @@
    固定学习率只训练一次，作为所有调度器的对照；每次训练的初始参数和打乱顺序都相同（同一个种子）。
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -27,11 +29,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from common.cli import positive_float, positive_int, non_negative_int
+from common.cli import non_negative_int, positive_float, positive_int, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.divergence import DivergenceGuard
 from common.load_data import get_data
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -100,7 +102,7 @@ def test(model, device, loader, loss_fn):
     return total_loss / count, correct / count
 
 
-def run(name, args, device, train_loader, test_loader):
+def train_with_schedule(name, args, device, train_loader, test_loader):
     """训练一个 784-100-10 网络 args.epochs 轮；name 为 None 时用固定学习率。返回 history（每轮一项的列表）。"""
     set_seed(args.seed)  # 每次训练的初始参数相同
     train_loader.generator.manual_seed(args.seed)  # 打乱顺序也相同
@@ -139,11 +141,7 @@ def check_formulas(names, epochs, steps_per_epoch, base_lr):
 
 def main():
     args = parse_args()
-    output_dir()  # 输出目录不可写时在训练之前就报错
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     start = time.perf_counter()
 
@@ -174,7 +172,7 @@ def main():
     histories, seconds = {}, {}
     for name in [None, *args.schedules]:
         run_start = time.perf_counter()
-        histories[name] = run(name, args, device, train_loader, test_loader)
+        histories[name] = train_with_schedule(name, args, device, train_loader, test_loader)
         seconds[name] = time.perf_counter() - run_start
     train_seconds = time.perf_counter() - train_start
 
@@ -187,9 +185,9 @@ def main():
     labels = {name: (f"固定学习率 {args.lr}" if name is None else SCHEDULES[name][0]) for name in histories}
     fig = plot_schedules({labels[name]: history for name, history in histories.items()}, steps_per_epoch,
                          f"MNIST 784-100-10（{len(x_train)} 张训练图像）每轮的测试精度")
-    save_figure(fig, "ch07_pytorch_dl/optimizer_5_lr_scheduler.png")
+    save_figure(fig, "ch07_pytorch_dl/optimizer_8_lr_scheduler.png")
     total_seconds = time.perf_counter() - start
-    save_json("ch07_pytorch_dl/optimizer_5_lr_scheduler.json", {
+    save_json("ch07_pytorch_dl/optimizer_8_lr_scheduler.json", {
         "constant": {key: value for key, value in histories[None].items() if key != "lrs"},
         "schedules": {name: {"label": SCHEDULES[name][0], "per_batch": is_per_batch(name),
                              **{key: value for key, value in histories[name].items() if key != "lrs"},
@@ -207,7 +205,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
-        sys.exit(f"错误：{error}")
+    run(main)

@@ -1,6 +1,7 @@
-"""学习率调度器：5_lr_scheduler.py 用到的调度器、它们的公式、学习率序列和画图工具。
+"""学习率调度器：2_step_lr.py、3_multistep_lr.py、4_exp_lr.py 和 8_lr_scheduler.py 共用的调度器、公式、
+学习率序列、画图，以及 2～4 号脚本共同的命令行和收尾（与公式对照、演示错误的调用顺序、保存）。
 
-训练循环（以及 scheduler.step() 放在哪里）不在这里，写在 5_lr_scheduler.py 里。
+训练循环（以及 scheduler.step() 放在哪里）不在这里，写在各个脚本里。
 
 两类调度器：
 - 按轮调整（StepLR、MultiStepLR、ExponentialLR）：一轮结束后调用一次 scheduler.step()；
@@ -10,12 +11,15 @@
 formula(name, i, ...) 给出第 i 次（按轮的调度器：第 i 轮；按步的：第 i 步，都从 0 开始）应有的学习率；
 tests/test_ch07.py 断言 torch 的调度器走出的学习率与这些公式相同。
 """
+import argparse
 import math
 import warnings
 
 import numpy as np
 import torch
 
+from common.cli import positive_float, positive_int
+from common.paths import save_json
 from common.plotting import plt
 
 BASE_LR = 0.05  # 与第 3 章 MNIST 主训练任务相同的学习率和动量；按步调整的调度器以它为峰值
@@ -26,6 +30,8 @@ EXPONENTIAL_GAMMA = 0.8  # ExponentialLR：每轮乘以 0.8
 ONECYCLE_PCT_START = 0.3  # OneCycleLR 的默认值：前 30% 的步数升到峰值（与第 8 章相同）
 ONECYCLE_DIV_FACTOR, ONECYCLE_FINAL_DIV_FACTOR = 25.0, 1e4  # 起点 = 峰值 / 25，终点 = 起点 / 1e4（torch 的默认值）
 WARMUP_FRACTION = 0.05  # 预热 + 余弦：前 5% 的步数线性升到峰值（与第 9 章相同）
+EPOCHS = 12  # 2～4 号脚本：在 f(x, y) 上“训练” 12 轮，每轮 STEPS_PER_EPOCH 步
+STEPS_PER_EPOCH = 10
 
 # 名字 -> (图和输出里显示的说明, 是否按步调整)
 SCHEDULES = {
@@ -159,3 +165,38 @@ def plot_schedules(histories, steps_per_epoch, title):
     ax_acc.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+def parse_epoch_args(description):
+    """2～4 号脚本（按轮调整的调度器）共同的命令行。"""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="训练轮数")
+    parser.add_argument("--lr", type=positive_float, default=BASE_LR, help="初始学习率")
+    return parser.parse_args()
+
+
+def finish_epoch_schedule(name, lrs, losses, args):
+    """2～4 号脚本共同的收尾。
+
+    lrs：训练循环里每轮用的学习率；losses：每轮结束时的 f(x, y)。断言 lrs 与公式相同，打印每一轮；
+    再按错误的顺序（每轮先 scheduler.step()）走一遍，断言整条曲线正好提前一轮，并数出初始学习率用了几轮。
+    """
+    expected = [formula(name, epoch, args.epochs, 1, args.lr) for epoch in range(args.epochs)]
+    np.testing.assert_allclose(lrs, expected, rtol=1e-9, atol=1e-15, err_msg=f"{name}：调度器与公式不一致")
+    print(f"{SCHEDULES[name][0]}，初始学习率 {args.lr}，每轮 {STEPS_PER_EPOCH} 步 SGD，f(x, y) = x²/20 + y²：")
+    print("  轮   学习率      这一轮结束时的 f(x, y)")
+    for epoch, (lr, loss) in enumerate(zip(lrs, losses)):
+        print(f"  {epoch:2d}   {lr:<10.4g}  {loss:.4f}")
+    print("  每轮的学习率与公式相同（断言通过）")
+    wrong, messages = lrs_wrong_order(name, args.epochs, 1, args.lr)
+    assert wrong[:-1] == lrs[1:], "错误顺序下的学习率应当正好提前一轮"
+    right_uses, wrong_uses = lrs.count(lrs[0]), wrong.count(lrs[0])
+    print(f"错误的顺序（每轮先 scheduler.step() 再 optimizer.step()）：整条曲线提前一轮，"
+          f"初始学习率 {lrs[0]} 只用了 {wrong_uses} 轮（正确顺序 {right_uses} 轮）")
+    print("  错误顺序每轮的学习率：" + "  ".join(f"{lr:.3g}" for lr in wrong))
+    print(f"  torch 的警告：{messages[0][:90]}…" if messages else "  （torch 没有发出警告）")
+    tag = {"step": "2_step_lr", "multistep": "3_multistep_lr", "exponential": "4_exp_lr"}[name]
+    save_json(f"ch07_pytorch_dl/optimizer_{tag}.json", {
+        "scheduler": SCHEDULES[name][0], "lrs": lrs, "f_after_epoch": losses, "wrong_order_lrs": wrong,
+        "initial_lr_epochs": right_uses, "initial_lr_epochs_wrong_order": wrong_uses,
+        "settings": vars(args) | {"steps_per_epoch": STEPS_PER_EPOCH}})
