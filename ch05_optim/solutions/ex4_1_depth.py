@@ -25,7 +25,11 @@ def preactivation_grad_norms(net, x, t):
 
 
 def solve():
-    """返回 {(激活函数, 初始值, 隐藏层数): (第 1 层与最后一层的范数之比, 每往前一层的倍数)}。"""
+    """返回 {(激活函数, 初始值, 隐藏层数): (第 1 层与最后一层的范数之比, 每往前一层的倍数, 相邻两层之比的最小值, 最大值)}。
+
+    “每往前一层的倍数”是首末两层之比开 (层数 - 1) 次方，即各层倍数的几何平均；
+    它是否真的“每层差不多”，要看相邻两层之比 norms[i] / norms[i + 1] 本身，所以把它们的范围也返回。
+    """
     set_seed(0)
     x = np.random.randn(100, 100)
     t = np.random.randint(0, 10, size=100)
@@ -37,14 +41,16 @@ def solve():
                                 dtype=np.float64)
             norms = preactivation_grad_norms(net, x, t)
             ratio = norms[0] / norms[-1]
-            results[(activation, init, depth)] = (float(ratio), float(ratio ** (1 / (depth - 1))))
+            adjacent = [norms[i] / norms[i + 1] for i in range(depth - 1)]
+            results[(activation, init, depth)] = (float(ratio), float(ratio ** (1 / (depth - 1))),
+                                                  float(min(adjacent)), float(max(adjacent)))
     return results
 
 
 def main():
-    for (activation, init, depth), (ratio, factor) in solve().items():
+    for (activation, init, depth), (ratio, factor, lowest, highest) in solve().items():
         print(f"{activation}，初始值 {str(init):>6}，{depth:>2} 个隐藏层：第 1 层 / 第 {depth} 层 = {ratio:.2e}，"
-              f"每往前一层 ×{factor:.3g}")
+              f"每往前一层 ×{factor:.3g}（相邻两层之比 {lowest:#.3g}～{highest:#.3g}）")
 
 
 if __name__ == "__main__":

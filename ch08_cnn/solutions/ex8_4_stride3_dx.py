@@ -1,7 +1,8 @@
 """第 8 章练习 4 的参考答案：8.7 节的例子把 stride=2, pad=1 换成 stride=3, pad=0，哪些行、列的 dx 恒为 0？
 
 与 8.7 节相同的种子和形状（2 张 3 通道 6×6 的输入、4 个 3×3 卷积核），只改步幅和填充；
-数出每个像素被几个窗口覆盖，再看反向传播得到的 dx 哪些行、列全为 0，并用数值微分验算 dx。
+数出每个像素被几个窗口覆盖，再看反向传播得到的 dx 哪些行、列全为 0，并用数值微分验算 dx；
+最后把输入改成 7×7 再做一次。
 
     python ch08_cnn/solutions/ex8_4_stride3_dx.py
 """
@@ -21,24 +22,24 @@ def coverage(size, filter_size, stride, pad):
     return count[pad:pad + size]
 
 
-def solve(stride=3, pad=0):
+def solve(stride=3, pad=0, size=6):
     set_seed(0)
-    x = np.random.randn(2, 3, 6, 6)
+    x = np.random.randn(2, 3, size, size)
     conv = Convolution(np.random.randn(4, 3, 3, 3), np.random.randn(4), stride=stride, pad=pad)
     dout = np.random.randn(*conv.forward(x).shape)
     conv.forward(x)
     dx = conv.backward(dout)
     numerical = numerical_gradient(lambda _: np.sum(conv.forward(x) * dout), x)
-    zero_rows = [i for i in range(6) if np.all(dx[:, :, i, :] == 0)]
-    zero_cols = [j for j in range(6) if np.all(dx[:, :, :, j] == 0)]
-    return {"out_size": dout.shape[-1], "coverage": coverage(6, 3, stride, pad).tolist(),
+    zero_rows = [i for i in range(size) if np.all(dx[:, :, i, :] == 0)]
+    zero_cols = [j for j in range(size) if np.all(dx[:, :, :, j] == 0)]
+    return {"out_size": dout.shape[-1], "coverage": coverage(size, 3, stride, pad).tolist(),
             "zero_rows": zero_rows, "zero_cols": zero_cols, "error": float(np.max(np.abs(dx - numerical)))}
 
 
 def main():
-    for stride, pad in [(2, 1), (3, 0)]:
-        r = solve(stride, pad)
-        print(f"stride={stride}, pad={pad}：输出 {r['out_size']}×{r['out_size']}，"
+    for stride, pad, size in [(2, 1, 6), (3, 0, 6), (3, 0, 7)]:
+        r = solve(stride, pad, size)
+        print(f"{size}×{size} 输入，stride={stride}, pad={pad}：输出 {r['out_size']}×{r['out_size']}，"
               f"每行（列）被几个窗口覆盖 {r['coverage']}，dx 全为 0 的行 {r['zero_rows']}、列 {r['zero_cols']}，"
               f"与数值梯度的最大差 {r['error']:.1e}")
 
