@@ -21,3 +21,22 @@ def _output_to_temporary_folder(tmp_path_factory, monkeypatch):
     需要特定输出目录的测试照常用 monkeypatch.setenv("DL_OUTPUT_DIR", ...) 改写它。
     """
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path_factory.mktemp("output")))
+
+
+# 很长的复现运行只在明确选上时才跑：`python -m pytest -m fullrun`（完整运行，约一小时）、
+# `python -m pytest -m kernels`（换计算内核重跑所有 output 块，半小时以上）。
+# 不用 addopts 里的 -m 来排除它们：命令行上另给一个 -m（如 -m "not slow"）会把 addopts 的那个覆盖掉。
+OPT_IN_MARKERS = ("fullrun", "kernels")
+
+
+def pytest_collection_modifyitems(config, items):
+    expression = config.getoption("markexpr") or ""
+    skipped = [marker for marker in OPT_IN_MARKERS if marker not in expression]
+    if not skipped:
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if any(item.get_closest_marker(marker) for marker in skipped) else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
