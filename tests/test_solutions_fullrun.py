@@ -115,6 +115,22 @@ def test_excerpt_comparison_on_examples():
     assert NUMBER.findall("用时 19.1 分钟") == ["19.1"]
 
 
+@pytest.mark.parametrize("path, options, body", FULL_RUNS)
+def test_full_run_block_matches_itself(path, options, body):
+    """每个 full-run 块都能按上面的规则读懂：命令可以解析，块里的输出与“去掉省略号的自己”比较时一致。
+
+    重跑要几分钟，默认的测试只检查比较的逻辑放在真实的代码块上不出错（例如 GRU 那次 19 分钟的训练无法在测试里重跑）。
+    """
+    for args, expected_lines in commands(path, body):
+        assert args and args[0].endswith(".py"), f"{path} 的 full-run 块里的命令应是 python 脚本：{args}"
+        printed = "\n".join(line for _, line in expected_lines if line.strip() != ELLIPSIS)
+        assert compare_excerpt(expected_lines, printed, Tolerances(options)) == []
+        # 省略号处换成几行别的输出（完整运行的日志就是这样），仍然对得上
+        filled = "\n".join("第 99 轮：被省略的一行\n第 100 轮：又一行" if line.strip() == ELLIPSIS else line
+                           for _, line in expected_lines)
+        assert compare_excerpt(expected_lines, filled, Tolerances(options)) == []
+
+
 @pytest.mark.fullrun
 @pytest.mark.parametrize("path, options, body", FULL_RUNS)
 def test_full_run_reproduces(path, options, body):
