@@ -6,14 +6,12 @@
 运行：python ch05_optim/solutions/ex4_4_lr_decay_small_lr.py        （完整 MNIST，2 核 CPU 上约 2 分钟）
      DL_QUICK=1 python ch05_optim/solutions/ex4_4_lr_decay_small_lr.py （512 个训练样本、2 轮，只比较恒定与余弦退火）
 """
-import importlib.util
-
 import numpy as np
 
+from common.chapters import load
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import REPO_ROOT
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
@@ -29,22 +27,9 @@ BASE_LRS = [0.1, 0.4]
 SCHEDULE_NAMES = pick(real=["恒定", "阶梯衰减", "指数衰减", "余弦退火", "预热 + 余弦退火"], quick=["恒定", "余弦退火"])
 
 
-def load_lr_schedules():
-    """导入 ch05_optim/lr_schedules.py（与 6_lr_decay.py 用同一份公式）。
-
-    本脚本在 solutions/ 子文件夹里，Python 只会在脚本自己的文件夹里找同目录模块，
-    章节文件夹又不是包，所以按文件路径导入。
-    """
-    path = REPO_ROOT / "ch05_optim" / "lr_schedules.py"
-    spec = importlib.util.spec_from_file_location("lr_schedules", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def make_schedules(base_lr, total_iterations):
     """与 6_lr_decay.py 相同的五种策略：名称 -> 函数（第几次迭代 -> 学习率）。"""
-    lr = load_lr_schedules()
+    lr = load("ch05_optim/lr_schedules.py")
     warmup_iterations = max(1, total_iterations // 20)  # 前 5% 的迭代用于预热
     return {
         "恒定": lambda it: lr.constant_lr(it, base_lr),
@@ -56,7 +41,8 @@ def make_schedules(base_lr, total_iterations):
 
 
 def solve():
-    """返回 {初始学习率: {策略: {"final_loss": 最后一轮的平均损失, "test_acc": 测试精度}}}。"""
+    """返回 {初始学习率: {策略: {"final_loss": 最后一轮的平均损失, "test_acc": 测试精度,
+    "epoch_losses": [每一轮的平均损失]}}}。"""
     x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
     iters_per_epoch = int(np.ceil(len(x_train) / BATCH_SIZE))
     total_iterations = EPOCHS * iters_per_epoch
@@ -70,9 +56,12 @@ def solve():
             network = MultiLayerNet(784, HIDDEN_SIZES, 10, activation="relu", weight_init_std="he")
             history = train_network(network, SGD(lr=base_lr), x_train, t_train, x_test, t_test,
                                     epochs=EPOCHS, batch_size=BATCH_SIZE, lr_schedule=schedule, progress=False)
+            losses = history["train_loss_list"]
+            epoch_losses = [float(np.mean(losses[i:i + iters_per_epoch])) for i in range(0, len(losses), iters_per_epoch)]
             results[base_lr][name] = {
-                "final_loss": float(np.mean(history["train_loss_list"][-iters_per_epoch:])),
+                "final_loss": epoch_losses[-1],
                 "test_acc": float(history["test_acc_list"][-1]),
+                "epoch_losses": epoch_losses,
             }
     return results
 
@@ -84,8 +73,9 @@ def main():
         print(f"初始学习率 {base_lr}：")
         for name, result in by_schedule.items():
             print(f"  {name:<10} 损失 {result['final_loss']:.4f}  测试精度 {result['test_acc']:.4f}")
-        best = max(by_schedule, key=lambda name: by_schedule[name]["test_acc"])
-        print(f"  测试精度最高：{best}")
+    print("恒定学习率每一轮的平均损失（损失是否还在稳步下降）：")
+    for base_lr, by_schedule in results.items():
+        print(f"  初始学习率 {base_lr}：" + " → ".join(f"{loss:.4f}" for loss in by_schedule["恒定"]["epoch_losses"]))
 
 
 if __name__ == "__main__":
