@@ -37,6 +37,7 @@ CHECKSUMS = {
     "poems/poem_lstm.pt": "5a60016e5315a2eef7e46fab8c1f0df991d5f2145a06fc78ae181270b90ec2f6",
     "poems/pingshui_rhyme.json": "fd11164ca1b848eb6b777688d5d6628ce772d72d0a25a0efd12d6b58459c6e2e",
     "poems/word_tune.json": "7040a6c630e2b410c1ad0c0dad2f26d7a24f931e34f7b6eb521e9bd3a950dc9b",
+    "poems/gelv_usage.json": "9bd31287ec8cd7711c05983384741ed16a85688a7bb3f1260cc019bcd16bbbbb",
     "nn_sample": "5781618df092695d39463fccc37e54f7992ef47de965edbd7776ae3229bafbfd",
 }
 
@@ -206,6 +207,16 @@ def load_pingshui_rhyme():
     韵部名如 "一东"、"十一尤"（入声部的写作 "入声一屋"）。一个字可以属于几个韵部（多音字）。
     """
     return json.loads(check_file("poems/pingshui_rhyme.json").read_text(encoding="utf-8"))
+
+
+def load_gelv_usage():
+    """读取按唐宋诗人的用法对平仄表、平水韵的修订（ch09_rnn/usage_tables.py 从语料整理）。
+
+    返回字典：tone {字: "平"|"仄"|"两可"}、groups {字: [平声韵部, …]}（只列与两张表不同的字）、
+    variants {字: 借来查表的繁体或异体}、uses {字: [平声位置的次数, 仄声位置的次数]}、
+    foot_uses {字: {韵部: 做韵脚的次数}}、rules（整理时用的阈值）。
+    """
+    return json.loads(check_file("poems/gelv_usage.json").read_text(encoding="utf-8"))
 
 
 def load_word_tones():
