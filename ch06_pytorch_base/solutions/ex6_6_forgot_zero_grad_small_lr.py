@@ -3,7 +3,7 @@
 与 8_gradient_management.ipynb 相同的实验（MNIST，nn.Linear(784, 10)，SGD，批量大小 100，一轮 600 步，
 同一个种子、同样的打乱顺序），学习率取 0.1（notebook 的设置）和 0.01，各训练两次：正常清零、删掉 zero_grad()。
 
-    python ch06_pytorch_base/solutions/ex6_6_forgot_zero_grad_small_lr.py   # 2 核 CPU 上约 5 秒
+    python ch06_pytorch_base/solutions/ex6_6_forgot_zero_grad_small_lr.py   # 2 核 CPU 上用 1 个线程约 7 秒 CPU 时间
 """
 import argparse
 
@@ -29,7 +29,11 @@ def parse_args(argv):
 
 
 def train_one_epoch(data, lr, zero_grad, seed):
-    """训练一轮（每步 100 个样本），在 CHECKPOINTS 指定的步数后评估；返回 {步数: (测试损失, 测试精度)}。"""
+    """训练一轮（每步 100 个样本），在 CHECKPOINTS 指定的步数后评估。
+
+    返回 {步数: (测试损失, 测试精度, 权重的范数 ‖W‖, 这一步所用“梯度”的范数 ‖G‖)}：
+    不清零时 G 是到这一步为止所有小批量梯度的和，‖W‖ 看权重是不是越摆越大。
+    """
     x_train, x_test, t_train, t_test = data
     set_seed(seed)
     model = nn.Linear(784, 10)
@@ -48,13 +52,14 @@ def train_one_epoch(data, lr, zero_grad, seed):
             model.eval()
             with torch.no_grad():
                 scores = model(x_test)
-                records[step] = (loss_fn(scores, t_test).item(), (scores.argmax(dim=1) == t_test).float().mean().item())
+                records[step] = (loss_fn(scores, t_test).item(), (scores.argmax(dim=1) == t_test).float().mean().item(),
+                                 model.weight.norm().item(), model.weight.grad.norm().item())
             model.train()
     return records
 
 
 def solve(seed=0):
-    """返回 {学习率: {"正常": {步数: (损失, 精度)}, "忘了清零": {...}}}。"""
+    """返回 {学习率: {"正常": {步数: (损失, 精度, ‖W‖, ‖G‖)}, "忘了清零": {...}}}。"""
     data = tuple(map(torch.from_numpy, get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)))
     return {lr: {"正常": train_one_epoch(data, lr, True, seed), "忘了清零": train_one_epoch(data, lr, False, seed)}
             for lr in LRS}
@@ -65,10 +70,10 @@ def main(argv=()):
     results = solve(args.seed)
     for lr, runs in results.items():
         print(f"学习率 {lr}：")
-        print("  步数   正常：测试损失  精度     忘了清零：测试损失  精度")
+        print("  步数   正常：测试损失  精度    ‖W‖     忘了清零：测试损失  精度    ‖W‖     ‖G‖")
         for step in CHECKPOINTS:
-            (ok_loss, ok_acc), (bad_loss, bad_acc) = runs["正常"][step], runs["忘了清零"][step]
-            print(f"  {step:4d}   {ok_loss:10.3f} {ok_acc:7.4f}   {bad_loss:14.3f} {bad_acc:7.4f}")
+            (ok_loss, ok_acc, ok_w, _), (bad_loss, bad_acc, bad_w, bad_g) = runs["正常"][step], runs["忘了清零"][step]
+            print(f"  {step:4d}   {ok_loss:10.3f} {ok_acc:7.4f} {ok_w:6.2f}   {bad_loss:14.3f} {bad_acc:7.4f} {bad_w:6.2f} {bad_g:7.2f}")
         bad = [runs["忘了清零"][step][0] for step in CHECKPOINTS]
         lowest = CHECKPOINTS[bad.index(min(bad))]
         print(f"  忘了清零时，测试损失在第 {lowest} 步最低（{min(bad):.3f}），第 {CHECKPOINTS[-1]} 步为 {bad[-1]:.3f}")
