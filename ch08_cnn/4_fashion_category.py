@@ -8,14 +8,15 @@
 模型见 fashion_cnn.py：VGG 风格的小网络（3×3 卷积 + 批归一化 + ReLU，最大池化，Dropout）。
 训练：AdamW，OneCycle 学习率调度（先升后降），轻量数据增强（左右翻转、平移 ±2 像素）。
 从 60,000 张训练图像中按固定种子留出 5,000 张做验证集，按验证精度挑出最好的一轮，测试集只用它评估一次。
-模型文件：训练途中目前最好的一轮存在本次运行自己的文件里（fashion_cnn.run-<时间>-<进程号>.pt），
-训练正常结束才发布为 output/ch08_cnn/fashion_cnn.pt；那里已有验证精度更高的模型时保留它，
-本次的另存为 fashion_cnn.latest.pt。模型文件里还存有标准化用的均值和标准差，--evaluate 只需要测试集。
+模型文件（common/checkpoint.py 的 BestModelFile）：训练途中目前最好的一轮存在本次运行自己的文件里
+（fashion_cnn.run-<时间>-<进程号>.pt），训练正常结束才发布为 output/ch08_cnn/fashion_cnn.pt；
+那里已有验证精度更高的模型时保留它，本次的另存为 fashion_cnn.latest.pt。
+模型文件里还存有标准化用的均值和标准差，--evaluate 只需要测试集。
 输出：每轮的训练/验证损失与精度、学习曲线、混淆矩阵、各类别精度、分错的测试图片（标题为“真实 → 预测”）、
 模型文件和结果 JSON。
 """
 import argparse
-import sys
+import copy
 import time
 
 import numpy as np
@@ -24,16 +25,17 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from common.checkpoint import CheckpointError, save_checkpoint
+from common.checkpoint import BestModelFile
+from common.cli import run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
-from common.paths import output_dir, relative_to_repo, save_json
+from common.divergence import DivergenceGuard
+from common.paths import relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
 from fashion_cnn import (CLASS_NAMES, FashionCNN, add_training_arguments, augment, check_val_size,
-                         confusion_matrix, copy_state, load_fashion_mnist, load_fashion_test, load_trained_model,
-                         make_checkpoint, publish_model, report_classes, run_file)
+                         confusion_matrix, load_fashion_mnist, load_fashion_test, load_trained_model, make_checkpoint,
+                         report_classes)
 
 MODEL_FILE = "ch08_cnn/fashion_cnn.pt"
 N_TRAIN = pick(real=None, quick=2000)  # 快速模式只训练 2,000 张、测试 1,000 张
@@ -51,12 +53,16 @@ def parse_args():
     return args
 
 
-def train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard, generator):
-    """训练一轮，返回这一轮的平均损失和训练精度（在增强后的图像上、训练模式下统计）。"""
+def train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard, generator, augment=augment):
+    """训练一轮，返回这一轮的平均损失和训练精度（在增强后的图像上、训练模式下统计）。
+
+    augment: 对一批图像做数据增强的函数（默认 fashion_cnn.augment）；传 None 时不增强（练习 8.6 用）。
+    """
     model.train()
     total_loss, correct, count = 0.0, 0, 0
     for step, (x, y) in enumerate(tqdm(loader, desc=f"第 {epoch} 轮", leave=False, mininterval=2)):
-        x = augment(x, generator=generator)  # 在 CPU 上对整批做增强（每轮都不同），再搬到设备上
+        if augment is not None:
+            x = augment(x, generator=generator)  # 在 CPU 上对整批做增强（每轮都不同），再搬到设备上
         x, y = x.to(device), y.to(device)
         pred = model(x)
         loss = loss_fn(pred, y)
@@ -173,7 +179,6 @@ def evaluate_saved_model(path, device, loss_fn, start):
 def main():
     args = parse_args()
     start = time.perf_counter()
-    output_dir()  # 先确认输出目录可写，而不是训练完才发现
     device = get_device(args.device, verbose=True)  # 命令行给了 --device 时用它，否则自动选择
     set_seed(args.seed)
     loss_fn = nn.CrossEntropyLoss()
@@ -203,9 +208,9 @@ def main():
 
     history = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": [], "epoch_seconds": []}
     best_val_acc, best_epoch, best_state = -1.0, 0, None
-    run_path = run_file(MODEL_FILE)  # 训练途中只写本次运行自己的文件
     train_start = time.perf_counter()
-    try:
+    # 训练途中只写本次运行自己的模型文件；被 Ctrl-C 或发散打断时，它说明以前发布的模型没有动
+    with BestModelFile(MODEL_FILE, score_key="best_val_acc", what="验证精度") as best_file:
         for epoch in range(1, args.epochs + 1):
             epoch_start = time.perf_counter()
             train_loss, train_acc = train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard,
@@ -216,24 +221,18 @@ def main():
                 history[key].append(value)
             marker = ""
             if val_acc > best_val_acc:  # 只记住验证精度最好的一轮（测试集不参与挑选）
-                best_val_acc, best_epoch, best_state = val_acc, epoch, copy_state(model)
-                save_checkpoint(make_checkpoint(best_state, data, epoch, val_acc, settings), run_path)
+                best_val_acc, best_epoch, best_state = val_acc, epoch, copy.deepcopy(model.state_dict())
+                best_file.save(make_checkpoint(best_state, data, epoch, val_acc, settings))
                 marker = "  ← 目前最好"
             tqdm.write(f"第 {epoch:2d}/{args.epochs} 轮：训练损失 {train_loss:.4f} 精度 {train_acc:.4f}，"
                        f"验证损失 {val_loss:.4f} 精度 {val_acc:.4f}，{seconds:.0f} 秒{marker}")
-    except KeyboardInterrupt:
-        sys.exit(stopped_message("训练被中断（Ctrl-C）", run_path, best_epoch, keep_run_file=True))
-    except TrainingDivergedError as error:
-        print(stopped_message("训练发散，停止", run_path, best_epoch, keep_run_file=False))
-        sys.exit(f"错误：{error}")  # 最后一行：哪一步、损失多大、怎么办
     train_seconds = time.perf_counter() - train_start
 
     model.load_state_dict(best_state)
     print(f"用第 {best_epoch} 轮的模型（验证精度 {best_val_acc:.4f}）评估测试集")
     test_loss, test_acc, predictions, matrix, per_class = report_test(model, device, data.x_test, data.y_test,
                                                                        loss_fn)
-    _, message = publish_model(run_path, MODEL_FILE)
-    print(message)
+    best_file.publish()  # 发布为 output/ch08_cnn/fashion_cnn.pt，但不替换以前验证精度更高的模型
     seconds = time.perf_counter() - start
     print(f"完成：{args.epochs} 轮，测试精度 {test_acc:.4f}，总用时 {seconds:.0f} 秒"
           f"（{seconds / 60:.1f} 分钟，设备 {device}，{torch.get_num_threads()} 个线程）")
@@ -259,23 +258,5 @@ def main():
     show()
 
 
-def stopped_message(reason, run_path, best_epoch, keep_run_file):
-    """训练没有正常结束时的说明：以前发布的模型没有动；本次的模型文件保留（中断）或删掉（发散）。"""
-    published = output_dir() / MODEL_FILE
-    lines = [f"{reason}。" + (f"以前发布的模型 {relative_to_repo(published)} 没有改动" if published.exists()
-                              else f"没有发布模型（{relative_to_repo(published)} 不存在）")]
-    if keep_run_file and run_path.exists():
-        lines.append(f"；本次到第 {best_epoch} 轮为止最好的模型在 {relative_to_repo(run_path)}"
-                     f"（可用 --evaluate 评估）")
-    else:
-        run_path.unlink(missing_ok=True)
-        lines.append("；本次没有保存模型")
-    return "".join(lines)
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    except (CheckpointError, OSError, ValueError) as error:
-        # 模型文件读不了、数据文件缺失或损坏、输出目录不可写、--device 不可用：只打印一行说明，不打印调用栈
-        sys.exit(f"错误：{error}")
+    run(main)  # 发散、模型文件读不了、数据文件缺失、--device 不可用、Ctrl-C：只打印一行“错误：……”

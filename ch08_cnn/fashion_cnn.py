@@ -5,23 +5,20 @@
   load_fashion_test 只读测试集，用模型文件里记下的均值和标准差标准化（--evaluate 用，不必重新划分训练集）。
 - augment：在内存里对一整批张量做随机平移和左右翻转（比逐张图片的 transforms 快得多）。
 - FashionCNN：VGG 风格的小网络（3×3 卷积 + 批归一化 + ReLU，两层卷积后接最大池化），末尾用 Dropout。
-- 模型文件：make_checkpoint / load_trained_model / run_file / publish_model。训练中把目前最好的一轮
-  原子地写到本次运行自己的文件里，训练结束才发布到固定的名字（不悄悄替换以前训练出的更好的模型）。
+- 模型文件的内容与读取：make_checkpoint / load_trained_model。训练中把目前最好的一轮写到本次运行自己的文件、
+  训练结束才发布到固定的名字（不悄悄替换以前训练出的更好的模型），由 common/checkpoint.py 的 BestModelFile 负责。
 - 两个脚本共同的命令行选项（add_training_arguments）、混淆矩阵与各类别精度（confusion_matrix、report_classes）。
 
 训练的那几行（每步的五行、每轮的验证）不在这里，留在两个脚本里，读者在脚本里就能看到。
 """
-import os
-import time
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from common.checkpoint import keep_better_checkpoint, load_checkpoint, load_model_state
+from common.checkpoint import load_checkpoint, load_model_state
 from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from common.load_data import FASHION_CLASSES, get_data
-from common.paths import output_path
 from common.quick import pick
 
 CLASS_NAMES = FASHION_CLASSES  # 中文类别名，标签 0..9
@@ -160,38 +157,10 @@ class FashionCNN(nn.Module):
         return self.classifier(self.features(x))
 
 
-def copy_state(model):
-    """model.state_dict() 的一份独立拷贝（之后继续训练也不会改动它），用来记住目前最好的一轮。"""
-    return {key: value.detach().clone() for key, value in model.state_dict().items()}
-
-
 def make_checkpoint(model_state, data, epoch, val_acc, settings):
     """模型文件的内容：参数、标准化统计量、第几轮、验证精度和训练设置，只有张量和普通的 Python 值。"""
     return {"model_state": model_state, "mean": data.mean, "std": data.std, "epoch": epoch,
             "best_val_acc": val_acc, "n_val": len(data.y_val), "settings": settings}
-
-
-def run_file(model_file):
-    """本次运行自己的模型文件，如 output/ch08_cnn/fashion_cnn.run-20250101-120000-4242.pt（时间和进程号）。
-
-    训练途中只用 save_checkpoint 原子地写这个文件，所以中途停下（Ctrl-C、发散、断电）不会动到以前发布的模型，
-    同时开始的两次运行也不会互相覆盖。
-    """
-    stem = model_file.removesuffix(".pt")
-    return output_path(f"{stem}.run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.pt")
-
-
-def publish_model(run_path, model_file):
-    """训练正常结束时把本次最好的模型发布到 output/<model_file>，返回 (实际写入的路径, 说明)。
-
-    以前发布的模型验证精度更高时保留它，本次的另存为 <名字>.latest.pt（keep_better_checkpoint）。
-    发布之后删除本次运行的文件。
-    """
-    checkpoint = load_checkpoint(run_path, required_keys=CHECKPOINT_KEYS)
-    written, message = keep_better_checkpoint(checkpoint, output_path(model_file), score_key="best_val_acc",
-                                              what="验证精度")
-    run_path.unlink(missing_ok=True)
-    return written, message
 
 
 def load_trained_model(path, device, how_to_make="先运行 python ch08_cnn/4_fashion_category.py 训练一个"):

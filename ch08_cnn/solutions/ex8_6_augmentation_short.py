@@ -1,22 +1,23 @@
 """第 8 章练习 6 的参考答案：很短的训练里，数据增强有帮助吗？
 
 与 4_fashion_category.py 相同的 FashionCNN、AdamW（最大学习率 3e-3、权重衰减 1e-2）、OneCycle、批量大小 128、
-验证集划分和种子；一次训练时照常做增强（左右翻转 + 平移 ±2 像素），一次直接用 x。
+验证集划分和种子，训练和评估直接调用 4 号脚本的 train、test（common.chapters.load 导入）；
+一次训练时照常做增强（左右翻转 + 平移 ±2 像素），一次传 augment=None、直接用 x。
 原题的 `--epochs 5`（两次各 5 轮完整训练）在这台 2 核 CPU 上要十几分钟，这里改成较短的版本：
 只用训练部分的前 N_TRAIN 张训练 EPOCHS 轮，在测试集的前 N_TEST 张上评估。两次训练的初始值、打乱顺序都相同。
 
     python ch08_cnn/solutions/ex8_6_augmentation_short.py            # 2,000 张训练、3 轮，测试 2,000 张
     DL_QUICK=1 python ch08_cnn/solutions/ex8_6_augmentation_short.py # 256 张训练、2 轮，测试 128 张，几秒钟
 """
-import importlib.util
 import time
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from common.chapters import load
+from common.cli import run
 from common.divergence import DivergenceGuard
-from common.paths import REPO_ROOT
 from common.quick import pick
 from common.seed import set_seed
 
@@ -29,52 +30,12 @@ BATCH_SIZE = 128
 MAX_LR = 3e-3
 WEIGHT_DECAY = 1e-2
 
-
-def load_fashion_cnn():
-    """按文件路径导入 ch08_cnn/fashion_cnn.py（章节文件夹不是包）。"""
-    path = REPO_ROOT / "ch08_cnn" / "fashion_cnn.py"
-    spec = importlib.util.spec_from_file_location("ch08_fashion_cnn", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+script = load("ch08_cnn/4_fashion_category.py")  # 用 4 号脚本自己的 train、test（train 的 augment=None 时不增强）
+fashion = load("ch08_cnn/fashion_cnn.py")  # 与 4 号脚本用的是同一个模块：FashionCNN、augment、load_fashion_mnist
 
 
-def train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard, generator, augment):
-    """训练一轮，返回 (平均损失, 训练精度)；augment 为 None 时不做数据增强。"""
-    model.train()
-    total_loss, correct, count = 0.0, 0, 0
-    for step, (x, y) in enumerate(loader):
-        if augment is not None:
-            x = augment(x, generator=generator)
-        x, y = x.to(device), y.to(device)
-        pred = model(x)
-        loss = loss_fn(pred, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
-        loss_value = guard.check(loss.item(), where=f"第 {epoch} 轮第 {step + 1} 步")
-        total_loss += loss_value * len(y)
-        correct += (pred.argmax(dim=1) == y).sum().item()
-        count += len(y)
-    return total_loss / count, correct / count
-
-
-def test(model, device, loader, loss_fn):
-    """评估模式下的 (平均损失, 精度)。"""
-    model.eval()
-    total_loss, correct, count = 0.0, 0, 0
-    with torch.no_grad():
-        for x, y in loader:
-            x, y = x.to(device), y.to(device)
-            pred = model(x)
-            total_loss += loss_fn(pred, y).item() * len(y)
-            correct += (pred.argmax(dim=1) == y).sum().item()
-            count += len(y)
-    return total_loss / count, correct / count
-
-
-def run(fashion, data, use_augment, device):
+def train_and_test(data, use_augment, device):
+    """训练 EPOCHS 轮，每轮之后在测试集（的前 N_TEST 张）上评估，返回每轮的记录。"""
     set_seed(SEED)
     model = fashion.FashionCNN().to(device)
     generator = torch.Generator().manual_seed(SEED)
@@ -88,18 +49,17 @@ def run(fashion, data, use_augment, device):
     guard = DivergenceGuard()
     history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     for epoch in range(1, EPOCHS + 1):
-        train_loss, train_acc = train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard,
-                                      generator, fashion.augment if use_augment else None)
-        test_loss, test_acc = test(model, device, test_loader, loss_fn)
+        train_loss, train_acc = script.train(model, device, loader, optimizer, epoch, loss_fn, scheduler, guard,
+                                             generator, augment=fashion.augment if use_augment else None)
+        test_loss, test_acc = script.test(model, device, test_loader, loss_fn)
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc)):
             history[key].append(value)
     return history
 
 
 def solve(device=torch.device("cpu")):
-    fashion = load_fashion_cnn()
     data = fashion.load_fashion_mnist(val_size=VAL_SIZE, seed=SEED, n_train=N_TRAIN, n_test=N_TEST)
-    return {name: run(fashion, data, use_augment, device) for name, use_augment in [("增强", True), ("不增强", False)]}
+    return {name: train_and_test(data, use_augment, device) for name, use_augment in [("增强", True), ("不增强", False)]}
 
 
 def main():
@@ -115,4 +75,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
