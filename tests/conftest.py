@@ -1,16 +1,19 @@
 """pytest 的公共设置。"""
 import os
+import sys
+import time
 
 import pytest
 
 # 测试中从不弹出窗口
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-# 用 pytest-xdist 并行运行时（`-n 2` 等），每个工作进程只用一个线程做矩阵运算：
-# 两个进程各开两个线程，会在 2 核的机器上互相抢核，比串行还慢。要在 numpy、torch 被导入之前设好，所以写在这里。
-if "PYTEST_XDIST_WORKER" in os.environ:
-    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+# 测试进程只用一个线程做矩阵运算（环境变量里另有设置时照用）。测试里的矩阵都很小，多线程只有同步的开销：
+# 用 pytest-xdist 并行时（`-n 2` 等）两个进程各开两个线程，会在 2 核的机器上互相抢核，比串行还慢；
+# 不并行时（-p no:xdist），机器上另有训练在跑的情况下，torch 的两个线程同样互相等待，小批量的训练慢几倍。
+# 要在 numpy、torch 被导入之前设好，所以写在这里。
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +43,61 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+# ---------------------------------------------------------------- 没有标记 slow 的测试必须快
+# 日常改代码时跑的是 `python -m pytest -m "not slow"`：没有标记 slow 的测试，一个超过约 2 秒就算失败，
+# 提醒把它标记为 slow（或者把它改快），这样 slow 这个标记跟着实测的时间走，快的那部分一直是快的。
+# 只量测试本身（call 阶段，不含 fixture 的准备）；用时取“墙钟时间”与“CPU 时间（含已结束的子进程）”中较小的一个：
+# 机器很忙、或用 pytest-xdist 并行时，墙钟时间被别的进程拉长，CPU 时间不会；torch 多线程时 CPU 时间成倍增加，墙钟时间不会。
+# 环境变量 DL_FAST_TEST_LIMIT 可以改这个上限（秒），例如在很慢的机器上设为 5；设为 0 关掉这项检查。
+FAST_TEST_LIMIT_ENV = "DL_FAST_TEST_LIMIT"
+FAST_TEST_LIMIT = 2.0
+
+
+def _cpu_seconds():
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def fast_test_limit():
+    text = os.environ.get(FAST_TEST_LIMIT_ENV, "").strip()
+    try:
+        return float(text) if text else FAST_TEST_LIMIT
+    except ValueError:
+        raise pytest.UsageError(f"环境变量 {FAST_TEST_LIMIT_ENV}={text!r} 应是秒数（如 5），0 表示不检查") from None
+
+
+_torch_warmed_up = False
+
+
+@pytest.fixture(autouse=True)
+def _warm_up_torch_optimizers():
+    """torch 第一次调用 optimizer.step() 时才导入 torch._dynamo 等模块，在 2 核 CPU 上约 5 秒：
+    这笔一次性的开销会落在碰巧第一个训练的测试上，让它看起来很慢。所以在第一个测试的准备阶段（不计时）先走一步。"""
+    global _torch_warmed_up
+    if not _torch_warmed_up and "torch" in sys.modules:  # 只在测试已经导入了 torch 时才做
+        torch = sys.modules["torch"]
+        torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1).step()
+        _torch_warmed_up = True
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    yield
+    item._measured_seconds = min(time.perf_counter() - wall, _cpu_seconds() - cpu)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    limit = fast_test_limit()
+    seconds = getattr(item, "_measured_seconds", None)
+    if (call.when == "call" and report.passed and limit > 0 and seconds is not None and seconds > limit
+            and item.get_closest_marker("slow") is None):
+        report.outcome = "failed"
+        report.longrepr = (f"这个测试没有标记 slow，却用了 {seconds:.1f} 秒（上限 {limit:g} 秒，取墙钟与 CPU 时间中较小的）："
+                           f"给它加上 @pytest.mark.slow，或者把它改快；机器很慢时可以设环境变量 {FAST_TEST_LIMIT_ENV}=5 放宽")

@@ -17,7 +17,7 @@ from common.chapters import load
 
 autograd_vs_backprop = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
 linear_regression = load("ch06_pytorch_base/9_linear_regression.py")
-TwoLayerNet = autograd_vs_backprop.load_numpy_two_layer_net()
+TwoLayerNet = load("ch04_backward/two_layer_net.py").TwoLayerNet
 
 
 def small_network_and_batch(seed=0, batch_size=6, input_size=8, hidden_size=5, classes=4):

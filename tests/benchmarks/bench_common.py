@@ -118,7 +118,7 @@ def time_autograd_vs_backprop(repeats=GRADIENT_REPEATS):
     from common.chapters import load
 
     chapter = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
-    TwoLayerNet = chapter.load_numpy_two_layer_net()
+    TwoLayerNet = load("ch04_backward/two_layer_net.py").TwoLayerNet
     np.random.seed(0)
     network = TwoLayerNet(784, chapter.HIDDEN_SIZE, 10, dtype=DTYPE)
     x, _, t, _ = get_data("mnist", n_train=BATCH_SIZE, n_test=1)
