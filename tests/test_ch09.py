@@ -14,7 +14,8 @@ import pytest
 import torch
 
 from common.checkpoint import CheckpointError
-from common.load_data import CHECKSUMS, DATA_DIR, check_file, load_poems
+from common.divergence import TrainingDivergedError
+from common.load_data import CHECKSUMS, DATA_DIR, check_file, load_poems, load_song_poems
 from common.paths import REPO_ROOT
 from common.seed import set_seed
 from tests.chapter_files import import_chapter_file
@@ -24,6 +25,7 @@ gelv = import_chapter_file("ch09_rnn/gelv.py", "gelv")
 poem_model = import_chapter_file("ch09_rnn/poem_model.py", "poem_model")
 bigram = import_chapter_file("ch09_rnn/bigram.py", "bigram")
 sampling = import_chapter_file("ch09_rnn/sampling.py", "sampling")
+poem_cli = import_chapter_file("ch09_rnn/poem_cli.py", "poem_cli")
 poems_generation = import_chapter_file(SCRIPT.relative_to(REPO_ROOT), "ch09_poems_generation")
 
 GOOD = "朝辞白帝彩云间，千里江陵一日还。两岸猨声啼不尽，轻舟已过万重山。"
@@ -55,7 +57,8 @@ def untrained(corpus):
 
 @pytest.fixture(scope="module")
 def shipped():
-    return poem_model.load_poem_checkpoint(check_file(poems_generation.SHIPPED_CHECKPOINT))
+    """只用唐诗训练的模型（默认命令的结果）：困惑度、坏提示等测试用它。"""
+    return poem_model.load_poem_checkpoint(check_file(poem_cli.SHIPPED["tang"]))
 
 
 # ---------------------------------------------------------------- 格式与格律约束
@@ -166,10 +169,11 @@ def test_bad_prompts_raise_clear_errors(shipped, kwargs, words):
     (["--yun", "东"], ["--yun", "平声韵部"]),
     (["generate", "--yun", "一东", "--free"], ["--free"]),
     (["generate", "--resume", "x.pt"], ["--resume", "--checkpoint"]),
+    (["train", "--resume", "x.pt", "--init", "y.pt"], ["--init"]),
 ])
 def test_bad_arguments_are_refused_by_argparse(capsys, argv, words):
     with pytest.raises(SystemExit) as exit_info:
-        poems_generation.parse_args(argv)
+        parse_args(argv)
     assert exit_info.value.code == 2
     message = capsys.readouterr().err.strip().splitlines()[-1]  # 用法之后的一行说明
     for word in words:
@@ -177,13 +181,17 @@ def test_bad_arguments_are_refused_by_argparse(capsys, argv, words):
     assert "input_size" not in message and "检查点" not in message.replace("--checkpoint", "")
 
 
+def parse_args(argv):
+    return poem_cli.parse_args(argv, poems_generation.DEFAULTS)
+
+
 def test_a_yun_name_may_carry_its_part():
-    assert poems_generation.parse_args(["generate", "--yun", "下平十一尤"]).yun == "十一尤"
+    assert parse_args(["generate", "--yun", "下平十一尤"]).yun == "十一尤"
 
 
 def test_help_shows_defaults_for_every_option(capsys):
     with pytest.raises(SystemExit):
-        poems_generation.parse_args(["--help"])
+        parse_args(["--help"])
     text = capsys.readouterr().out
     assert "(default: 0.8)" in text and "(default: 20)" in text and "(default: 42)" in text
 
@@ -211,7 +219,7 @@ def test_cli_acrostic_from_the_shipped_checkpoint(tmp_path):
 @pytest.mark.slow
 def test_cli_errors_are_one_line_without_traceback(tmp_path):
     """命令行入口的错误处理（其余的坏文件、坏提示由上面不起子进程的测试覆盖）。"""
-    (tmp_path / "truncated.pt").write_bytes(check_file(poems_generation.SHIPPED_CHECKPOINT).read_bytes()[:5000])
+    (tmp_path / "truncated.pt").write_bytes(check_file(poem_cli.SHIPPED_CHECKPOINT).read_bytes()[:5000])
     torch.save({"weights": torch.zeros(3)}, tmp_path / "foreign.pt")
     cases = {("generate", "--start", "春风鑫犇", "--checkpoint", "missing.pt"): ["找不到", "missing.pt"],
              ("evaluate", "--checkpoint", "truncated.pt"): ["读不出来"],
@@ -274,7 +282,7 @@ def test_checkpoint_whose_vocabulary_or_shape_does_not_match_is_rejected(untrain
 
 def train_small(argv, corpus):
     """像 main() 那样先设种子，再训练（小模型、CPU）。"""
-    args = poems_generation.parse_args(["train", *argv, *SMALL])
+    args = parse_args(["train", *argv, *SMALL])
     set_seed(args.seed)
     return poems_generation.train_command(args, corpus, torch.device("cpu"))
 
@@ -283,14 +291,14 @@ def output_files(folder):
     return sorted(p.name for p in folder.glob("ch09_rnn/*.pt"))
 
 
-def test_resumed_training_equals_uninterrupted_training(tmp_path, monkeypatch):
+def test_resumed_training_equals_uninterrupted_training(tmp_path, monkeypatch, capsys):
     """训练 2 轮，与先训练 1 轮（第 2 轮被 Ctrl-C 打断）、再从本次运行的 .last.pt 继续，参数应完全相同。"""
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "straight"))
     corpus = poems_generation.load_corpus(300, 42)
     train_small(["--epochs", "2"], corpus)
     assert output_files(tmp_path / "straight") == ["poem_lstm.pt", "poem_lstm_last.pt"]  # 运行自己的文件已收走
-    straight = torch.load(tmp_path / "straight" / poems_generation.LAST_CHECKPOINT, weights_only=True)
-    best = tmp_path / "straight" / poems_generation.BEST_CHECKPOINT  # 只含参数：不能用来继续训练
+    straight = torch.load(tmp_path / "straight" / poem_cli.last_file("tang"), weights_only=True)
+    best = tmp_path / "straight" / poem_cli.MODEL_FILES["tang"]  # 只含参数：不能用来继续训练
     with pytest.raises(CheckpointError, match="不能继续训练"):
         train_small(["--epochs", "3", "--resume", str(best)], corpus)
 
@@ -303,13 +311,14 @@ def test_resumed_training_equals_uninterrupted_training(tmp_path, monkeypatch):
         return train(*args)
 
     monkeypatch.setattr(poems_generation, "train", interrupted_in_epoch_2)
-    with pytest.raises(SystemExit, match="训练被中断") as stop:
+    with pytest.raises(KeyboardInterrupt):  # common.cli.run 把它变成一行“错误：已中断”
         train_small(["--epochs", "2"], corpus)
     monkeypatch.setattr(poems_generation, "train", train)
     folder = tmp_path / "resumed" / "ch09_rnn"
     assert not (folder / "poem_lstm.pt").exists()  # 没有正常结束：不发布
     [last] = folder.glob("poem_lstm.run-*.last.pt")
-    assert str(last.name) in str(stop.value)  # 中断的消息说明从哪个文件继续
+    said = capsys.readouterr().out
+    assert "训练被中断" in said and str(last.name) in said  # 中断的消息说明从哪个文件继续
     assert torch.load(last, weights_only=True)["epoch"] == 1
     train_small(["--epochs", "2", "--resume", str(last)], corpus)
     resumed = torch.load(folder / "poem_lstm_last.pt", weights_only=True)
@@ -325,7 +334,7 @@ def test_resume_with_a_new_learning_rate_uses_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
     corpus = poems_generation.load_corpus(300, 42)
     train_small(["--epochs", "1", "--lr", "0.002"], corpus)
-    last = tmp_path / poems_generation.LAST_CHECKPOINT
+    last = tmp_path / poem_cli.last_file("tang")
     resumed_from = tmp_path / "first.last.pt"
     last.rename(resumed_from)
     train_small(["--epochs", "2", "--lr", "0.0005", "--resume", str(resumed_from)], corpus)
@@ -338,7 +347,7 @@ def test_resume_with_a_new_learning_rate_uses_it(tmp_path, monkeypatch, capsys):
 
 def test_a_better_published_model_is_never_replaced(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
-    published = tmp_path / poems_generation.BEST_CHECKPOINT
+    published = tmp_path / poem_cli.MODEL_FILES["tang"]
     published.parent.mkdir(parents=True)
     torch.save({"model": {}, "vocab": [], "config": {}, "valid_perplexity": 2.0}, published)  # 一个“更好”的旧模型
     before = published.read_bytes()
@@ -353,9 +362,9 @@ def test_a_better_published_model_is_never_replaced(tmp_path, monkeypatch, capsy
 def test_an_exploding_loss_stops_training_and_writes_no_model(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
     corpus = poems_generation.load_corpus(300, 42)
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises(TrainingDivergedError) as stop:
         train_small(["--epochs", "2", "--lr", "1e6"], corpus)
-    assert "训练发散了" in str(stop.value) and "学习率调小" in str(stop.value)
+    assert "发散" in str(stop.value) and "学习率调小" in str(stop.value)
     assert "没有保存模型" in capsys.readouterr().out
     assert output_files(tmp_path) == []
 
@@ -410,7 +419,7 @@ def test_split_is_by_poem_deterministic_and_disjoint(corpus):
 
 # ---------------------------------------------------------------- 随仓库提供的模型
 def test_shipped_checkpoint_is_registered_small_and_consistent(shipped):
-    relative = poems_generation.SHIPPED_CHECKPOINT
+    relative = poem_cli.SHIPPED["tang"]
     path = DATA_DIR / relative
     assert hashlib.sha256(path.read_bytes()).hexdigest() == CHECKSUMS[relative]
     assert path.stat().st_size <= 8 * 2**20  # 共用的词向量矩阵只存一份：7.7 MB（以前存两份：10.5 MB）
@@ -430,3 +439,120 @@ def test_shipped_model_perplexity_is_unchanged(shipped, corpus):
     loss = poems_generation.test(model, torch.device("cpu"), poems_generation.eval_loader(
         poem_model.encode(test_poems, vocab)))
     assert poem_model.perplexity(loss) == pytest.approx(115.4955, abs=1e-4)
+
+
+# ---------------------------------------------------------------- 宋诗数据
+def test_song_poems_are_registered_converted_and_deduplicated():
+    """宋诗文件的 SHA-256 已登记；简体是 OpenCC t2s 从繁体逐首转出来的；与唐诗没有两句以上相同的诗。"""
+    opencc = pytest.importorskip("opencc")
+    relative = "poems/song_qijue.jsonl.gz"
+    assert hashlib.sha256((DATA_DIR / relative).read_bytes()).hexdigest() == CHECKSUMS[relative]
+    assert CHECKSUMS[relative] in (DATA_DIR / "README.md").read_text(encoding="utf-8")
+    rows = load_song_poems(with_meta=True)
+    assert len(rows) == 71518 and all(map(gelv.is_well_formed, (r["simp"] for r in rows)))
+    convert = opencc.OpenCC("t2s").convert
+    assert all(convert(r["trad"]) == r["simp"] for r in rows[::50])  # 每 50 首查一首，约 0.1 秒
+    tang = import_chapter_file("ch09_rnn/prepare_song.py", "prepare_song").LineIndex()
+    for poem in load_poems():
+        tang.add(poem)
+    assert all(tang.most_shared(r["simp"]) < 2 for r in rows[::10])  # 与任何一首唐诗都没有两句相同
+
+
+def test_prepare_song_filters_and_deduplicates():
+    prepare_song = import_chapter_file("ch09_rnn/prepare_song.py", "prepare_song")
+    tang = [GOOD]
+    rows = [{"author": "甲", "title": "一", "trad": "春風□□□□□，" + GOOD[8:]},  # 缺字
+            {"author": "乙", "title": "二", "trad": GOOD[:16] + "江南江北雪漫漫，" + "遥知山中有客还。"},  # 两句与唐诗相同
+            {"author": "丙", "title": "三", "trad": "春風十里揚州路，卷上珠簾總不如。江南江北雪漫漫，遙知山中有客還。"},
+            {"author": "丁", "title": "四", "trad": "春風十里揚州路，卷上珠簾總不如。青山一道同雲雨，明月何曾是兩鄉。"}]
+    kept, stats = prepare_song.prepare(rows, tang, lambda text: text.translate(str.maketrans("風揚簾總遙還兩", "风扬帘总遥还两")))
+    assert [row["author"] for row in kept] == ["丙"]
+    assert kept[0]["simp"].startswith("春风十里扬州路")
+    assert stats == {"read": 4, "incomplete": 1, "duplicate_of_tang": 1, "duplicate_within_song": 1, "kept": 1}
+
+
+# ---------------------------------------------------------------- 训练：它在学
+def test_train_lowers_the_loss_on_a_fixed_batch(corpus):
+    """几步训练（同一个小批量反复用）后，平均交叉熵明显下降：train() 确实在学。"""
+    vocab = poem_model.build_vocab(corpus[:200])
+    data = poem_model.encode(corpus[:32], vocab)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data), batch_size=32)
+    torch.manual_seed(0)
+    model = poem_model.PoemModel(len(vocab), hidden_size=32, num_layers=1, dropout=0.0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    guard = poems_generation.DivergenceGuard()
+    losses = [poems_generation.train(model, torch.device("cpu"), loader, optimizer, step, torch.nn.CrossEntropyLoss(),
+                                     scheduler, guard, 1.0) for step in range(1, 31)]
+    assert losses[-1] < losses[0] - 1.0, losses
+
+
+# ---------------------------------------------------------------- 解码：格式由模型选、重字、挑选候选
+def tiny_model_on(poems, vocab, steps=150):
+    """在给定的诗上训练一个很小的模型（固定种子，约 1 秒）。"""
+    torch.manual_seed(0)
+    model = poem_model.PoemModel(len(vocab), hidden_size=48, num_layers=1, dropout=0.0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    data = poem_model.encode(poems, vocab)
+    generator = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        batch = data[torch.randint(len(data), (64,), generator=generator)]
+        logits, _ = model(batch[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(vocab)), batch[:, 1:].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return model.eval()
+
+
+def test_the_model_chooses_whether_the_first_line_rhymes(corpus):
+    """首句入韵与否不再抽签：在首句入韵的诗上训练的小模型写出的多半入韵，在首句不入韵的诗上训练的多半不入韵。"""
+    vocab = poem_model.build_vocab(corpus)
+    checked = [(p, gelv.check(p)) for p in corpus[:3000]]
+    rhyming = [p for p, r in checked if r.ok and r.pattern.endswith("首句入韵")]
+    not_rhyming = [p for p, r in checked if r.ok and r.pattern.endswith("不入韵")]
+    shares = []
+    for poems in (rhyming, not_rhyming):
+        model = tiny_model_on(poems, vocab)
+        generated = sampling.generate_poems(model, vocab, 100, temperature=1.0, seed=5, best_of=1, retries=0)
+        assert all(gelv.check(p).ok for p in generated)
+        shares.append(sum(map(gelv.first_line_rhymes, generated)) / len(generated))
+    assert shares[0] > 0.8 and shares[1] < 0.5, shares
+
+
+def test_repeat_penalty_lowers_repeated_characters(shipped):
+    model, vocab, _ = shipped
+    counts = []
+    for penalty in (0.0, 2.0):
+        poems = sampling.generate_poems(model, vocab, 60, temperature=1.0, top_k=None, seed=7, best_of=1,
+                                        repeat_penalty=penalty)
+        counts.append(sum(map(sampling.extra_repeats, poems)) / len(poems))
+    assert counts[1] < counts[0] - 0.5, counts
+
+
+def test_extra_repeats_do_not_count_adjacent_reduplication():
+    assert sampling.extra_repeats(GOOD) == 0
+    assert sampling.extra_repeats("青青河畔草如丝，" + GOOD[8:]) == 0  # 叠字“青青”算一个字
+    assert sampling.extra_repeats(GOOD.replace("两岸", "千岸")) == 1  # 千 在第 2 句已经用过
+
+
+def test_reranking_picks_the_higher_scoring_candidate():
+    other = "秦时明月汉时关，万里长征人未还。但使龙城飞马在，不教胡马度阴山。"  # 马 重复一次，合律
+    broken = GOOD.replace("山。", "中。")  # 不合律：即使分数最高也不选
+    chosen = sampling.choose_best([GOOD, other, broken, GOOD], [-50.0, -40.0, -1.0, -60.0],
+                                  [0.5, 0.5, 0.5, 0.5], best_of=4)
+    assert chosen == [other]  # -40 - 0.5（一个重字） > -50
+    # 第 4 句的韵是硬凑的（概率 < 1 %）时排到后面，即使对数概率更高
+    assert sampling.choose_best([GOOD, other], [-50.0, -40.0], [0.2, 0.001], best_of=2) == [GOOD]
+    assert sampling.choose_best([broken, broken], [0.0, 0.0], [1.0, 1.0], best_of=2) == [None]
+
+
+def test_forced_rhymes_are_rare_with_best_of_k(shipped, corpus):
+    """同一个模型：每首只采样一次时，第 4 句韵脚常是模型自己不会写的字；从 8 个候选中挑选后很少。"""
+    model, vocab, checkpoint = shipped
+    train_lines = sampling.train_lines_of(poem_model.split_poems(corpus, checkpoint["config"]["seed"])[0])
+    rates = []
+    for best_of in (1, 8):
+        poems = sampling.generate_poems(model, vocab, 40, temperature=0.8, top_k=20, seed=11, best_of=best_of)
+        rates.append(sampling.quality_report(poems, train_lines, model, vocab)["forced_rhymes"])
+    assert rates[1] <= 0.15 < rates[0], rates

@@ -116,6 +116,13 @@ def test_poems_simplified_and_with_metadata():
     assert [r["simp"] for r in records] == poems
 
 
+def test_song_poems_simplified_and_with_metadata():
+    poems = load_data.load_song_poems()
+    assert len(poems) == 71518 and all(len(p) == 32 for p in poems)
+    records = load_data.load_song_poems(with_meta=True)
+    assert set(records[0]) == {"author", "title", "trad", "simp"} and [r["simp"] for r in records] == poems
+
+
 @pytest.fixture
 def data_copy(tmp_path, monkeypatch):
     """把 MNIST 复制到临时目录并让加载器指向它（不碰仓库里的 data/）。"""
