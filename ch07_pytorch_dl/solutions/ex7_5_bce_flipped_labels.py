@@ -62,7 +62,9 @@ def prepare(seed):
 def train_mlp(x_train, y_train, x_test, device, seed):
     """与 notebook 相同的小网络与全批量训练（但用 float64，见模块说明），返回测试集上“标签为 1”的预测概率。"""
     set_seed(seed)
-    model = nn.Sequential(nn.Linear(x_train.shape[1], 16), nn.ReLU(), nn.Linear(16, 1)).to(device, torch.float64)
+    # 初始参数也直接按 float64 生成：先按 float32 生成再转换，初始值在不同的 CPU 内核上就差在 float32 的最后一位
+    model = nn.Sequential(nn.Linear(x_train.shape[1], 16, dtype=torch.float64), nn.ReLU(),
+                          nn.Linear(16, 1, dtype=torch.float64)).to(device)
     loss_fn = nn.BCEWithLogitsLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01, weight_decay=1e-2)
     x = torch.from_numpy(x_train).to(device, torch.float64)
