@@ -143,24 +143,6 @@ def test_ch04_backprop_gradient_matches_its_numerical_gradient():
         assert relative_error(backprop[key], numerical[key]) < 1e-6, key
 
 
-def test_ch04_backprop_gradient_matches_torch_autograd():
-    import torch
-
-    np.random.seed(1)
-    net = ch04_net.TwoLayerNet(input_size=8, hidden_size=5, output_size=4, dtype=np.float64)
-    x, t = small_batch(np.random.default_rng(1))
-    backprop = net.gradient(x, t)
-
-    params = {key: torch.tensor(value, requires_grad=True) for key, value in net.params.items()}
-    hidden = torch.relu(torch.tensor(x) @ params["W1"] + params["b1"])
-    loss = torch.nn.functional.cross_entropy(hidden @ params["W2"] + params["b2"], torch.tensor(t))
-    loss.backward()
-    assert net.last_layer.loss == pytest.approx(loss.item(), rel=1e-12)
-    for key in net.params:
-        # 两边都是 float64 的解析计算，只差运算顺序带来的舍入
-        np.testing.assert_allclose(backprop[key], params[key].grad.numpy(), rtol=1e-10, atol=1e-12)
-
-
 def test_ch04_float32_network_keeps_float32_everywhere():
     np.random.seed(0)
     net = ch04_net.TwoLayerNet(input_size=8, hidden_size=5, output_size=4)
