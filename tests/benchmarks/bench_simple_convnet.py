@@ -1,7 +1,6 @@
 """NumPy 实现的 SimpleConvNet（ch08_cnn/simple_conv_net.py）每个训练步的耗时。
 
-不是测试（文件名不以 test_ 开头，pytest 不会收集），在仓库根目录以模块方式运行
-（这样 tests.chapter_files 才能导入）：
+不是测试（文件名不以 test_ 开头，pytest 不会收集），在仓库根目录以模块方式运行：
     python -m tests.benchmarks.bench_simple_convnet
 一步 = 一个批量 100 的 MNIST 小批量上的 gradient()（正向 + 反向传播）+ 一次 Adam 更新，与
 ch08_cnn/5_simple_convnet_numpy.py 训练时的一步完全相同（float32）。先预热 20 步，再连续计时 300 步，
