@@ -132,6 +132,7 @@ def test_full_run_block_matches_itself(path, options, body):
 
 
 @pytest.mark.fullrun
+@pytest.mark.slow
 @pytest.mark.parametrize("path, options, body", FULL_RUNS)
 def test_full_run_reproduces(path, options, body):
     tolerances = Tolerances(options)

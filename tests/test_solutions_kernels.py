@@ -10,7 +10,7 @@ import pytest
 from tests.kernel_sweep import SETTINGS, blocks, run_script
 from tests.test_solutions import Tolerances, compare_output
 
-pytestmark = pytest.mark.kernels
+pytestmark = [pytest.mark.kernels, pytest.mark.slow]
 
 CASES = [pytest.param(setting, path, options, body, id=f"{block_id}[{setting}]")
          for block_id, path, options, body in blocks("output") for setting in SETTINGS]
