@@ -14,7 +14,6 @@
     python -m tests.benchmarks.bench_common
 """
 import argparse
-import importlib.util
 import sys
 import time
 
@@ -24,11 +23,12 @@ from matplotlib.ticker import MaxNLocator
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
+from common.chapters import load
 from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from common.device import get_device
 from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.load_data import get_data
-from common.paths import REPO_ROOT, output_dir, save_json
+from common.paths import output_dir, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -40,18 +40,6 @@ COMPARE_BATCH = 100  # 对照梯度用的图像数（不用 1 张：那样很多
 RELATIVE_TOLERANCE = 1e-10
 N_TRAIN = pick(real=None, quick=2000)  # None 表示全部 60,000 张
 N_TEST = pick(real=None, quick=500)
-
-
-def load_numpy_two_layer_net():
-    """按文件路径导入 ch04_backward/two_layer_net.py，返回其中的 TwoLayerNet 类。
-
-    章节文件夹不是 Python 包，所以不用 `import`，而是用 importlib 按路径加载（与测试的做法相同）。
-    """
-    path = REPO_ROOT / "ch04_backward" / "two_layer_net.py"
-    spec = importlib.util.spec_from_file_location("ch04_two_layer_net", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.TwoLayerNet
 
 
 # ================================================================ 1. 只用张量写正向传播
@@ -176,7 +164,7 @@ def main():
         sys.exit(f"错误：{error}")
     set_seed(args.seed)
     start = time.perf_counter()
-    TwoLayerNet = load_numpy_two_layer_net()
+    TwoLayerNet = load("ch04_backward/two_layer_net.py").TwoLayerNet  # 第 3 章（ch04_backward）手写反向传播的网络
     x_train, x_test, y_train, y_test = get_data("mnist", n_train=N_TRAIN, n_test=N_TEST)
 
     # ------------------------------------------------------------ 2. 同一组权重，两种方法求梯度（float64，CPU）

@@ -6,25 +6,14 @@
 
     python ch06_pytorch_base/solutions/ex6_4_sigmoid_instead_of_relu.py
 """
-import importlib.util
-
 import numpy as np
 import torch
 
+from common.chapters import load
 from common.load_data import get_data
-from common.paths import REPO_ROOT
 from common.seed import set_seed
 
 SEED = 42  # 10_autograd_vs_backprop.py 的默认种子
-
-
-def load_chapter_script():
-    """按路径导入 ch06_pytorch_base/10_autograd_vs_backprop.py（文件名以数字开头，不能直接 import）。"""
-    path = REPO_ROOT / "ch06_pytorch_base" / "10_autograd_vs_backprop.py"
-    spec = importlib.util.spec_from_file_location("autograd_vs_backprop", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def sigmoid_predict(params, x):
@@ -35,15 +24,18 @@ def sigmoid_predict(params, x):
 
 def solve():
     """返回 {"relu": 对照结果, "sigmoid": 对照结果, "tolerance": 脚本的容差}；对照结果是脚本的 compare_gradients 的返回值。"""
-    script = load_chapter_script()
-    results = {}
-    for name, predict in (("relu", script.predict), ("sigmoid", sigmoid_predict)):
-        script.predict = predict  # compare_gradients 内部调用的是模块里的 predict
-        set_seed(SEED)  # 与脚本的 main() 相同：先设种子，再创建网络
-        TwoLayerNet = script.load_numpy_two_layer_net()
-        x_train, _, t_train, _ = get_data("mnist", n_train=script.COMPARE_BATCH, n_test=1)
-        network = TwoLayerNet(784, script.HIDDEN_SIZE, 10, dtype=np.float64)
-        results[name] = script.compare_gradients(network, x_train.astype(np.float64), t_train)
+    script = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
+    results, relu_predict = {}, script.predict
+    try:
+        for name, predict in (("relu", relu_predict), ("sigmoid", sigmoid_predict)):
+            script.predict = predict  # compare_gradients 内部调用的是模块里的 predict
+            set_seed(SEED)  # 与脚本的 main() 相同：先设种子，再创建网络
+            TwoLayerNet = load("ch04_backward/two_layer_net.py").TwoLayerNet
+            x_train, _, t_train, _ = get_data("mnist", n_train=script.COMPARE_BATCH, n_test=1)
+            network = TwoLayerNet(784, script.HIDDEN_SIZE, 10, dtype=np.float64)
+            results[name] = script.compare_gradients(network, x_train.astype(np.float64), t_train)
+    finally:
+        script.predict = relu_predict  # 放回原样：同一进程里别处用到的还是章节脚本本来的样子
     results["tolerance"] = script.RELATIVE_TOLERANCE
     return results
 

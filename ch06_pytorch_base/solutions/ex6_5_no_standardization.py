@@ -8,27 +8,17 @@ fit_autograd（float32，损失涨到开始时的 10 倍以上就报 TrainingDiv
 
     python ch06_pytorch_base/solutions/ex6_5_no_standardization.py
 """
-import importlib.util
 import re
 
 import torch
 
+from common.chapters import load
 from common.divergence import TrainingDivergedError
-from common.paths import REPO_ROOT
 
 SEED = 42  # 9_linear_regression.py 的默认种子
 STEPS = 200
 LR = 0.1
 SCAN_LRS = [0.2, 0.28, 0.29, 0.295, 0.3, 0.4]
-
-
-def load_chapter_script():
-    """按路径导入 ch06_pytorch_base/9_linear_regression.py（文件名以数字开头，不能直接 import）。"""
-    path = REPO_ROOT / "ch06_pytorch_base" / "9_linear_regression.py"
-    spec = importlib.util.spec_from_file_location("linear_regression", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def distance(fit, reference):
@@ -46,7 +36,7 @@ def run(script, x, y, lr, steps):
 
 
 def solve():
-    script = load_chapter_script()
+    script = load("ch06_pytorch_base/9_linear_regression.py")
     x_train, _, y_train, _, _ = script.load_area_and_log_price(SEED)
     mean, std = x_train.mean(), x_train.std()
     z_train = script.standardize(x_train, mean, std)

@@ -9,16 +9,15 @@
 """
 import argparse
 import contextlib
-import importlib.util
 import io
 import sys
 import time
 
 import numpy as np
 
+from common.chapters import load
 from common.device import get_device
 from common.load_data import load_house_prices
-from common.paths import REPO_ROOT
 from common.quick import is_quick, pick
 from common.seed import set_seed
 
@@ -40,33 +39,9 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def load_house_price_script():
-    """按路径导入 ch07_pytorch_dl/5_house_price.py。
-
-    它在文件开头写着 `from house_features import ...`（直接运行时 Python 会在脚本所在的文件夹里找到 house_features.py）。
-    按路径导入时没有这个便利，所以先按路径导入 house_features.py，在导入期间以这个名字登记，导入完再撤掉。
-    """
-    folder = REPO_ROOT / "ch07_pytorch_dl"
-    features_spec = importlib.util.spec_from_file_location("house_features", folder / "house_features.py")
-    house_features = importlib.util.module_from_spec(features_spec)
-    features_spec.loader.exec_module(house_features)
-    spec = importlib.util.spec_from_file_location("house_price_for_solution", folder / "5_house_price.py")
-    script = importlib.util.module_from_spec(spec)
-    previous = sys.modules.get("house_features")
-    sys.modules["house_features"] = house_features
-    try:
-        spec.loader.exec_module(script)
-    finally:
-        if previous is None:
-            sys.modules.pop("house_features", None)
-        else:
-            sys.modules["house_features"] = previous
-    return script
-
-
 def solve(device="cpu"):
     """返回 {设置: {"mlp": 折外 log-RMSE, "ridge": …, "best_epochs": [...]}}（在普通房子上打分）。"""
-    script = load_house_price_script()
+    script = load("ch07_pytorch_dl/5_house_price.py")
     train_df, _ = load_house_prices()
     if is_quick():
         train_df = train_df.sample(n=400, random_state=SEED).reset_index(drop=True)  # 与章节脚本的快速模式相同

@@ -6,28 +6,17 @@ RidgeCV 在训练折内部选正则化强度、在 1456 套普通房子上打分
 
     python ch07_pytorch_dl/solutions/ex7_6_ridge_no_log1p.py
 """
-import importlib.util
-
 import numpy as np
 from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import KFold
 
+from common.chapters import load
 from common.load_data import load_house_prices
-from common.paths import REPO_ROOT
 
 SEED = 42  # 5_house_price.py 的默认种子
 N_FOLDS = 5
 RIDGE_ALPHAS = np.logspace(-1, 3, 13)  # 与 5_house_price.py 相同
 THRESHOLDS = [0.75, float("inf")]  # 章节的默认值；无穷大 = 哪一列也不取 log1p
-
-
-def load_house_features():
-    """按路径导入 ch07_pytorch_dl/house_features.py（章节文件夹不是包）。"""
-    path = REPO_ROOT / "ch07_pytorch_dl" / "house_features.py"
-    spec = importlib.util.spec_from_file_location("house_features_for_solution", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def ridge_cv(hf, features, log_price, is_outlier):
@@ -52,15 +41,18 @@ def ridge_cv(hf, features, log_price, is_outlier):
 
 
 def solve():
-    hf = load_house_features()
+    hf = load("ch07_pytorch_dl/house_features.py")
     train_df, _ = load_house_prices()
     features = hf.split_features(train_df)
     log_price = np.log(train_df["SalePrice"].to_numpy(dtype=np.float64))
     is_outlier = (train_df["GrLivArea"] > hf.OUTLIER_AREA).to_numpy()
-    results = {}
-    for threshold in THRESHOLDS:
-        hf.SKEW_THRESHOLD = threshold
-        results[threshold] = ridge_cv(hf, features, log_price, is_outlier)
+    results, chapter_threshold = {}, hf.SKEW_THRESHOLD
+    try:
+        for threshold in THRESHOLDS:
+            hf.SKEW_THRESHOLD = threshold
+            results[threshold] = ridge_cv(hf, features, log_price, is_outlier)
+    finally:
+        hf.SKEW_THRESHOLD = chapter_threshold  # 放回原样：同一进程里别处用到的还是章节的设置
     return results
 
 

@@ -7,15 +7,14 @@
     python ch09_rnn/solutions/ex9_2_gru_vs_lstm.py             # 隐藏层 384、批量 32，每种各 60 步，2 核 CPU 上约 30 秒
     DL_QUICK=1 python ch09_rnn/solutions/ex9_2_gru_vs_lstm.py  # 隐藏层 32，每种各 6 步
 """
-import importlib.util
 import statistics
 import time
 
 import torch
 from torch import nn
 
+from common.chapters import load
 from common.load_data import load_poems
-from common.paths import REPO_ROOT
 from common.quick import pick
 
 HIDDEN_SIZE = pick(real=384, quick=32)  # 与 3_poems_generation.py 的默认设置相同
@@ -23,14 +22,6 @@ NUM_LAYERS, BATCH_SIZE, DROPOUT, CLIP_NORM = 2, 32, 0.2, 1.0
 ROUNDS = pick(real=6, quick=2)  # 交替计时的轮数：每轮 LSTM、GRU 各走 STEPS 步
 STEPS = pick(real=10, quick=3)
 CELLS = ["lstm", "gru"]
-
-
-def load_poem_model():
-    """按路径导入 ch09_rnn/poem_model.py（章节文件夹不是包）。"""
-    spec = importlib.util.spec_from_file_location("ch09_poem_model", REPO_ROOT / "ch09_rnn" / "poem_model.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def train_steps(model, optimizer, batches):
@@ -48,7 +39,7 @@ def train_steps(model, optimizer, batches):
 
 
 def solve():
-    poem_model = load_poem_model()
+    poem_model = load("ch09_rnn/poem_model.py")
     train, _, _ = poem_model.split_poems(load_poems(), poem_model.SEED)
     vocab = poem_model.build_vocab(train)
     data = poem_model.encode(train, vocab)

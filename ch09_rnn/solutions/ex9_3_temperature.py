@@ -6,14 +6,12 @@
     python ch09_rnn/solutions/ex9_3_temperature.py             # 4 种设置各 200 首
     DL_QUICK=1 python ch09_rnn/solutions/ex9_3_temperature.py  # 各 20 首
 """
-import importlib.util
-import sys
 from collections import Counter
 
 import torch
 
+from common.chapters import load
 from common.load_data import check_file, load_poems
-from common.paths import REPO_ROOT
 from common.quick import pick
 
 N_POEMS = pick(real=200, quick=20)  # 与 3_poems_generation.py 的 --report（N_QUALITY）相同
@@ -22,32 +20,6 @@ TOP_K = 20
 SEED = 42
 COLUMNS = {"tone_pattern": "平仄合格式", "rhyme": "第 2、4 句押韵", "copied_lines": "照抄训练集的句子",
            "distinct_chars": "不同的字", "distinct_bigrams": "不同的二字组合", "repeated_lines": "在本批里出现不止一次的句子"}
-
-
-def load_chapter_modules():
-    """按路径导入 ch09_rnn/ 的 poem_model.py 和 sampling.py，返回这两个模块。
-
-    sampling.py 开头写着 `import gelv`、`from poem_model import ...`（直接运行章节脚本时，Python 在脚本所在的文件夹里
-    找到它们）。按路径导入时没有这个便利，所以先按路径导入这两个模块，导入 sampling.py 期间以原名登记，导入完再撤掉。
-    """
-    def load(name):
-        spec = importlib.util.spec_from_file_location(f"ch09_{name}", REPO_ROOT / "ch09_rnn" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-    dependencies = {"gelv": load("gelv"), "poem_model": load("poem_model")}
-    previous = {name: sys.modules.get(name) for name in dependencies}
-    sys.modules.update(dependencies)
-    try:
-        sampling = load("sampling")
-    finally:
-        for name, module in previous.items():
-            if module is None:
-                sys.modules.pop(name, None)
-            else:
-                sys.modules[name] = module
-    return dependencies["poem_model"], sampling
 
 
 def solve():
@@ -60,7 +32,7 @@ def solve():
 
 
 def measure():
-    poem_model, sampling = load_chapter_modules()
+    poem_model, sampling = load("ch09_rnn/poem_model.py"), load("ch09_rnn/sampling.py")
     model, vocab, checkpoint = poem_model.load_poem_checkpoint(check_file("poems/poem_lstm.pt"))
     config = checkpoint["config"]
     train, _, _ = poem_model.split_poems(load_poems()[:config["n_poems"]], config["seed"])

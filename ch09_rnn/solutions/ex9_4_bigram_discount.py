@@ -6,28 +6,19 @@ fit_discount 的候选范围先用默认的 0.05、0.10、…、0.95，再换成
     python ch09_rnn/solutions/ex9_4_bigram_discount.py             # 全部 10,342 首，几秒钟
     DL_QUICK=1 python ch09_rnn/solutions/ex9_4_bigram_discount.py  # 前 600 首（与 3_poems_generation.py 的快速模式相同）
 """
-import importlib.util
 import math
 
 import numpy as np
 
+from common.chapters import load
 from common.load_data import load_poems
-from common.paths import REPO_ROOT
 from common.quick import pick
 
 N_POEMS = pick(real=None, quick=600)
 
 
-def load_chapter_module(name):
-    """按文件路径导入 ch09_rnn/ 里的模块（章节文件夹不是包）。"""
-    spec = importlib.util.spec_from_file_location(f"ch09_{name}", REPO_ROOT / "ch09_rnn" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def solve():
-    poem_model, bigram = load_chapter_module("poem_model"), load_chapter_module("bigram")
+    poem_model, bigram = load("ch09_rnn/poem_model.py"), load("ch09_rnn/bigram.py")
     train, valid, test = poem_model.split_poems(load_poems()[:N_POEMS], poem_model.SEED)
     vocab = poem_model.build_vocab(train)
     train_data, valid_data, test_data = (poem_model.encode(part, vocab) for part in (train, valid, test))
