@@ -9,6 +9,7 @@
 """
 import numpy as np
 
+from common.cli import run
 from common.functions import identity, sigmoid, softmax
 
 
@@ -46,13 +47,18 @@ def forward(network, x, output_function, verbose=False):
     return y
 
 
-network = init_network()
-x = np.array([1.0, 0.5])
+def main():
+    network = init_network()
+    x = np.array([1.0, 0.5])
 
-print("各层的参数形状：", {key: value.shape for key, value in network.items()})
-print("正向传播（每层的加权和 a 与激活值 z）：")
-y_identity = forward(network, x, identity, verbose=True)
-y_softmax = forward(network, x, softmax)
-print(f"输出层用恒等函数（回归）：y = {np.round(y_identity, 4)}")
-print(f"输出层用 softmax（分类）：  y = {np.round(y_softmax, 4)}，和为 {y_softmax.sum():.4f}，"
-      f"最大的是第 {int(np.argmax(y_softmax))} 个——softmax 不改变大小顺序")
+    print("各层的参数形状：", {key: value.shape for key, value in network.items()})
+    print("正向传播（每层的加权和 a 与激活值 z）：")
+    y_identity = forward(network, x, identity, verbose=True)
+    y_softmax = forward(network, x, softmax)
+    print(f"输出层用恒等函数（回归）：y = {np.round(y_identity, 4)}")
+    print(f"输出层用 softmax（分类）：  y = {np.round(y_softmax, 4)}，和为 {y_softmax.sum():.4f}，"
+          f"最大的是第 {int(np.argmax(y_softmax))} 个——softmax 不改变大小顺序")
+
+
+if __name__ == "__main__":
+    run(main)

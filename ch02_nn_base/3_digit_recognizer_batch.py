@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from common.cli import run
 from common.load_data import get_data, load_nn_sample
 from common.paths import save_json
 from common.plotting import plt, save_figure, show
@@ -50,43 +51,48 @@ def best_time(function, *args):
     return result, min(times)
 
 
-_, x_test, _, t_test = get_data("mnist", n_test=N_TEST, n_train=1)
-network = load_nn_sample()
-y_first_batch = predict(network, x_test[:BATCH_SIZE])
-print(f"一批的形状：x {x_test[:BATCH_SIZE].shape} → y {y_first_batch.shape}")
+def main():
+    _, x_test, _, t_test = get_data("mnist", n_test=N_TEST, n_train=1)
+    network = load_nn_sample()
+    y_first_batch = predict(network, x_test[:BATCH_SIZE])
+    print(f"一批的形状：x {x_test[:BATCH_SIZE].shape} → y {y_first_batch.shape}")
 
-batch_predictions, batch_seconds = best_time(predict_in_batches, network, x_test, BATCH_SIZE)
-single_predictions, single_seconds = best_time(predict_one_by_one, network, x_test)
-accuracy = float(np.mean(batch_predictions == t_test))
-same = bool(np.array_equal(batch_predictions, single_predictions))
-speedup = single_seconds / batch_seconds
-print(f"识别精度 {accuracy:.4f}（{len(x_test):,} 张），与逐张处理的结果{'完全相同' if same else '不同！'}")
-print(f"逐张处理 {single_seconds:.3f} 秒，批量大小 {BATCH_SIZE} 处理 {batch_seconds:.3f} 秒："
-      f"批处理快 {speedup:.0f} 倍（{REPEATS} 次中最快的一次）")
+    batch_predictions, batch_seconds = best_time(predict_in_batches, network, x_test, BATCH_SIZE)
+    single_predictions, single_seconds = best_time(predict_one_by_one, network, x_test)
+    accuracy = float(np.mean(batch_predictions == t_test))
+    same = bool(np.array_equal(batch_predictions, single_predictions))
+    speedup = single_seconds / batch_seconds
+    print(f"识别精度 {accuracy:.4f}（{len(x_test):,} 张），与逐张处理的结果{'完全相同' if same else '不同！'}")
+    print(f"逐张处理 {single_seconds:.3f} 秒，批量大小 {BATCH_SIZE} 处理 {batch_seconds:.3f} 秒："
+          f"批处理快 {speedup:.0f} 倍（{REPEATS} 次中最快的一次）")
 
-# ---------------------------------------------------------------- 不同的批量大小
-sizes = [size for size in COMPARED_BATCH_SIZES if size <= len(x_test)]
-seconds_by_size = {}
-for size in sizes:
-    _, seconds_by_size[size] = best_time(predict_in_batches, network, x_test, size)
-    print(f"  批量大小 {size:>6,}：{seconds_by_size[size]:.4f} 秒")
+    # ---------------------------------------------------------------- 不同的批量大小
+    sizes = [size for size in COMPARED_BATCH_SIZES if size <= len(x_test)]
+    seconds_by_size = {}
+    for size in sizes:
+        _, seconds_by_size[size] = best_time(predict_in_batches, network, x_test, size)
+        print(f"  批量大小 {size:>6,}：{seconds_by_size[size]:.4f} 秒")
 
-save_json("ch02_nn_base/3_digit_recognizer_batch.json", {
-    "accuracy": accuracy, "n_test": len(x_test), "batch_size": BATCH_SIZE,
-    "one_by_one_seconds": single_seconds, "batch_seconds": batch_seconds, "speedup": speedup,
-    "same_predictions": same, "seconds_by_batch_size": {str(k): v for k, v in seconds_by_size.items()},
-    "repeats": REPEATS, "quick_mode": is_quick(),
-})
+    save_json("ch02_nn_base/3_digit_recognizer_batch.json", {
+        "accuracy": accuracy, "n_test": len(x_test), "batch_size": BATCH_SIZE,
+        "one_by_one_seconds": single_seconds, "batch_seconds": batch_seconds, "speedup": speedup,
+        "same_predictions": same, "seconds_by_batch_size": {str(k): v for k, v in seconds_by_size.items()},
+        "repeats": REPEATS, "quick_mode": is_quick(),
+    })
 
-fig, ax = plt.subplots(figsize=(6.5, 4.5))
-ax.plot(sizes, [seconds_by_size[size] for size in sizes], "o-", label="按批处理")
-ax.axhline(single_seconds, color="gray", linestyle="--", label="逐张处理（Python 循环）")
-ax.set_xscale("log")
-ax.set_yscale("log")
-ax.set_xlabel("批量大小（对数刻度）")
-ax.set_ylabel(f"识别 {len(x_test):,} 张图像的用时 / 秒（对数刻度）")
-ax.set_title(f"批处理的速度：批量大小 {BATCH_SIZE} 比逐张处理快 {speedup:.0f} 倍")
-ax.grid(alpha=0.3, which="both")
-ax.legend()
-save_figure(fig, "ch02_nn_base/3_digit_recognizer_batch.png")
-show()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    ax.plot(sizes, [seconds_by_size[size] for size in sizes], "o-", label="按批处理")
+    ax.axhline(single_seconds, color="gray", linestyle="--", label="逐张处理（Python 循环）")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("批量大小（对数刻度）")
+    ax.set_ylabel(f"识别 {len(x_test):,} 张图像的用时 / 秒（对数刻度）")
+    ax.set_title(f"批处理的速度：批量大小 {BATCH_SIZE} 比逐张处理快 {speedup:.0f} 倍")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    save_figure(fig, "ch02_nn_base/3_digit_recognizer_batch.png")
+    show()
+
+
+if __name__ == "__main__":
+    run(main)

@@ -7,6 +7,7 @@
 """
 import numpy as np
 
+from common.cli import run
 from common.functions import (identity, leaky_relu, leaky_relu_grad, relu, relu_grad, sigmoid, sigmoid_grad,
                               softmax, softplus, step_function, swish, tanh, tanh_grad)
 from common.gradient import numerical_diff
@@ -46,40 +47,46 @@ ACTIVATIONS = {
     "恒等函数（identity）": (identity, identity_grad),
 }
 
-x = np.linspace(*X_RANGE, 1001)
-# 对照导数时避开 0 附近：阶跃、ReLU、Leaky ReLU 在 0 处不可导，数值微分在那里没有意义
-x_smooth = x[np.abs(x) > 1e-3]
 
-print("解析导数与数值微分的最大差（x 在 [-5, 5]，避开不可导的 x = 0）：")
-fig, axes = plt.subplots(3, 3, figsize=(13, 11))
-for ax, (name, (function, derivative)) in zip(axes.ravel(), ACTIVATIONS.items()):
-    max_diff = np.abs(derivative(x_smooth) - numerical_diff(function, x_smooth)).max()
-    print(f"  {name:<22s} {max_diff:.1e}")
-    ax.plot(x, function(x), linewidth=2, label="函数")
-    ax.plot(x, derivative(x), linestyle="--", label="导数")
+def main():
+    x = np.linspace(*X_RANGE, 1001)
+    # 对照导数时避开 0 附近：阶跃、ReLU、Leaky ReLU 在 0 处不可导，数值微分在那里没有意义
+    x_smooth = x[np.abs(x) > 1e-3]
+
+    print("解析导数与数值微分的最大差（x 在 [-5, 5]，避开不可导的 x = 0）：")
+    fig, axes = plt.subplots(3, 3, figsize=(13, 11))
+    for ax, (name, (function, derivative)) in zip(axes.ravel(), ACTIVATIONS.items()):
+        max_diff = np.abs(derivative(x_smooth) - numerical_diff(function, x_smooth)).max()
+        print(f"  {name:<22s} {max_diff:.1e}")
+        ax.plot(x, function(x), linewidth=2, label="函数")
+        ax.plot(x, derivative(x), linestyle="--", label="导数")
+        ax.axhline(0, color="gray", linewidth=0.5)
+        ax.axvline(0, color="gray", linewidth=0.5)
+        ax.set_title(name)
+        ax.set_xlabel("x")
+        ax.set_ylim(-1.5, 3)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+
+    # softmax：作用在一组数上，输出每个数的概率（和为 1），保持大小顺序
+    probabilities = softmax(SOFTMAX_SCORES)
+    ax = axes[2, 2]
+    positions = np.arange(len(SOFTMAX_SCORES))
+    ax.bar(positions - 0.2, SOFTMAX_SCORES, width=0.4, label="输入分数")
+    ax.bar(positions + 0.2, probabilities, width=0.4, label="softmax 输出（概率）")
     ax.axhline(0, color="gray", linewidth=0.5)
-    ax.axvline(0, color="gray", linewidth=0.5)
-    ax.set_title(name)
-    ax.set_xlabel("x")
-    ax.set_ylim(-1.5, 3)
-    ax.grid(alpha=0.3)
+    ax.set_xticks(positions)
+    ax.set_xticklabels([f"类别 {i}" for i in positions])
+    ax.set_title("softmax：把一组分数变成概率")
     ax.legend(loc="upper left")
+    fig.suptitle("激活函数（实线）与它们的导数（虚线）")
+    fig.tight_layout()
 
-# softmax：作用在一组数上，输出每个数的概率（和为 1），保持大小顺序
-probabilities = softmax(SOFTMAX_SCORES)
-ax = axes[2, 2]
-positions = np.arange(len(SOFTMAX_SCORES))
-ax.bar(positions - 0.2, SOFTMAX_SCORES, width=0.4, label="输入分数")
-ax.bar(positions + 0.2, probabilities, width=0.4, label="softmax 输出（概率）")
-ax.axhline(0, color="gray", linewidth=0.5)
-ax.set_xticks(positions)
-ax.set_xticklabels([f"类别 {i}" for i in positions])
-ax.set_title("softmax：把一组分数变成概率")
-ax.legend(loc="upper left")
-fig.suptitle("激活函数（实线）与它们的导数（虚线）")
-fig.tight_layout()
+    print(f"softmax({SOFTMAX_SCORES}) = {np.round(probabilities, 4)}，和为 {probabilities.sum():.4f}")
+    print(f"所有分数加上 100 后 softmax 不变：{np.allclose(softmax(SOFTMAX_SCORES + 100), probabilities)}")
+    save_figure(fig, "ch02_nn_base/4_activation_functions.png")
+    show()
 
-print(f"softmax({SOFTMAX_SCORES}) = {np.round(probabilities, 4)}，和为 {probabilities.sum():.4f}")
-print(f"所有分数加上 100 后 softmax 不变：{np.allclose(softmax(SOFTMAX_SCORES + 100), probabilities)}")
-save_figure(fig, "ch02_nn_base/4_activation_functions.png")
-show()
+
+if __name__ == "__main__":
+    run(main)

@@ -12,10 +12,11 @@
 """
 import numpy as np
 
+from common.cli import run
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
@@ -31,53 +32,58 @@ LEARNING_RATE = 0.1
 DROPOUT_RATIO = 0.15
 SETTINGS = {"无 Dropout": False, f"Dropout（比例 {DROPOUT_RATIO}）": True}
 
-output_dir()  # 先确认输出目录可写：写不进去时现在就报错，而不是训练完才发现
-x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
-print(f"MNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），"
-      f"SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮")
 
-histories = {}
-for name, use_dropout in SETTINGS.items():
-    set_seed(SEED)  # 两次训练从相同的初始权重出发（之后 Dropout 的掩码会用掉随机数，批的顺序不再相同）
-    network = MultiLayerNet(784, HIDDEN_SIZES, 10, activation="relu", weight_init_std="he",
-                            use_dropout=use_dropout, dropout_ratio=DROPOUT_RATIO)
-    histories[name] = train_network(network, SGD(lr=LEARNING_RATE), x_train, t_train, x_test, t_test,
-                                    epochs=EPOCHS, batch_size=BATCH_SIZE, desc=name)
+def main():
+    x_train, x_test, t_train, t_test = get_data("mnist", n_train=TRAIN_SIZE, n_test=TEST_SIZE)
+    print(f"MNIST：训练 {len(x_train)} 个样本、测试 {len(x_test)} 个；网络 784-{'-'.join(map(str, HIDDEN_SIZES))}-10（ReLU），"
+          f"SGD lr={LEARNING_RATE}，批量大小 {BATCH_SIZE}，{EPOCHS} 轮")
 
-results = {}
-for name, history in histories.items():
-    train_acc, test_acc = history["train_acc_list"][-1], history["test_acc_list"][-1]
-    results[name] = {"use_dropout": SETTINGS[name], "train_acc": train_acc, "test_acc": test_acc,
-                     "gap": train_acc - test_acc, "seconds": round(history["seconds"], 1)}
-    print(f"  {name}：训练精度 {train_acc:.4f}  测试精度 {test_acc:.4f}  差距 {train_acc - test_acc:.4f}  "
-          f"用时 {history['seconds']:.1f} 秒")
-plain, dropped = results["无 Dropout"], results[f"Dropout（比例 {DROPOUT_RATIO}）"]
-print(f"摘要：训练精度与测试精度之差，无 Dropout {plain['gap']:.3f}，Dropout 比例 {DROPOUT_RATIO} 时 "
-      f"{dropped['gap']:.3f}；测试精度 {plain['test_acc']:.3f} → {dropped['test_acc']:.3f}")
+    histories = {}
+    for name, use_dropout in SETTINGS.items():
+        set_seed(SEED)  # 两次训练从相同的初始权重出发（之后 Dropout 的掩码会用掉随机数，批的顺序不再相同）
+        network = MultiLayerNet(784, HIDDEN_SIZES, 10, activation="relu", weight_init_std="he",
+                                use_dropout=use_dropout, dropout_ratio=DROPOUT_RATIO)
+        histories[name] = train_network(network, SGD(lr=LEARNING_RATE), x_train, t_train, x_test, t_test,
+                                        epochs=EPOCHS, batch_size=BATCH_SIZE, desc=name)
 
-save_json("ch05_optim/5_dropout.json", {
-    "train_size": len(x_train), "test_size": len(x_test), "hidden_sizes": HIDDEN_SIZES, "batch_size": BATCH_SIZE,
-    "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "dropout_ratio": DROPOUT_RATIO, "seed": SEED,
-    "results": results,
-})
+    results = {}
+    for name, history in histories.items():
+        train_acc, test_acc = history["train_acc_list"][-1], history["test_acc_list"][-1]
+        results[name] = {"use_dropout": SETTINGS[name], "train_acc": train_acc, "test_acc": test_acc,
+                         "gap": train_acc - test_acc, "seconds": round(history["seconds"], 1)}
+        print(f"  {name}：训练精度 {train_acc:.4f}  测试精度 {test_acc:.4f}  差距 {train_acc - test_acc:.4f}  "
+              f"用时 {history['seconds']:.1f} 秒")
+    plain, dropped = results["无 Dropout"], results[f"Dropout（比例 {DROPOUT_RATIO}）"]
+    print(f"摘要：训练精度与测试精度之差，无 Dropout {plain['gap']:.3f}，Dropout 比例 {DROPOUT_RATIO} 时 "
+          f"{dropped['gap']:.3f}；测试精度 {plain['test_acc']:.3f} → {dropped['test_acc']:.3f}")
 
-fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
-epochs_axis = np.arange(EPOCHS + 1)
-for ax, (name, history) in zip(axes[:2], histories.items()):
-    ax.plot(epochs_axis, history["train_acc_list"], label="训练集")
-    ax.plot(epochs_axis, history["test_acc_list"], "--", label="测试集")
-    ax.set_title(f"{name}：训练 {history['train_acc_list'][-1]:.3f}，测试 {history['test_acc_list'][-1]:.3f}")
-    ax.set_xlabel("轮数（epoch）")
-    ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right")
-axes[0].set_ylabel("识别精度")
-for name, history in histories.items():  # 第三幅图把两条测试精度曲线放在一起，放大纵轴看差别
-    axes[2].plot(epochs_axis, history["test_acc_list"], label=name)
-axes[2].set_title("测试精度对比")
-axes[2].set_xlabel("轮数（epoch）")
-axes[2].set_ylim(0.6, 0.85)
-axes[2].legend(loc="lower right")
-fig.suptitle(f"过拟合（{len(x_train)} 个训练样本、7 层网络，SGD lr={LEARNING_RATE}）与 Dropout")
-fig.tight_layout()
-save_figure(fig, "ch05_optim/dropout.png")
-show()
+    save_json("ch05_optim/5_dropout.json", {
+        "train_size": len(x_train), "test_size": len(x_test), "hidden_sizes": HIDDEN_SIZES, "batch_size": BATCH_SIZE,
+        "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "dropout_ratio": DROPOUT_RATIO, "seed": SEED,
+        "results": results,
+    })
+
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
+    epochs_axis = np.arange(EPOCHS + 1)
+    for ax, (name, history) in zip(axes[:2], histories.items()):
+        ax.plot(epochs_axis, history["train_acc_list"], label="训练集")
+        ax.plot(epochs_axis, history["test_acc_list"], "--", label="测试集")
+        ax.set_title(f"{name}：训练 {history['train_acc_list'][-1]:.3f}，测试 {history['test_acc_list'][-1]:.3f}")
+        ax.set_xlabel("轮数（epoch）")
+        ax.set_ylim(0, 1.02)
+        ax.legend(loc="lower right")
+    axes[0].set_ylabel("识别精度")
+    for name, history in histories.items():  # 第三幅图把两条测试精度曲线放在一起，放大纵轴看差别
+        axes[2].plot(epochs_axis, history["test_acc_list"], label=name)
+    axes[2].set_title("测试精度对比")
+    axes[2].set_xlabel("轮数（epoch）")
+    axes[2].set_ylim(0.6, 0.85)
+    axes[2].legend(loc="lower right")
+    fig.suptitle(f"过拟合（{len(x_train)} 个训练样本、7 层网络，SGD lr={LEARNING_RATE}）与 Dropout")
+    fig.tight_layout()
+    save_figure(fig, "ch05_optim/dropout.png")
+    show()
+
+
+if __name__ == "__main__":
+    run(main)
