@@ -16,7 +16,6 @@
 快速模式的轮数太少，不要求收敛，只打印差距并说明没有检查。图：拟合直线与两条损失曲线。
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -25,11 +24,11 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from common.cli import non_negative_int, positive_float, positive_int
+from common.cli import non_negative_int, positive_float, positive_int, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError, check_finite_loss
+from common.divergence import DivergenceGuard, check_finite_loss
 from common.load_data import load_house_prices
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -166,11 +165,7 @@ def agreement_report(results, quick):
 
 def main():
     args = parse_args()
-    output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     run_start = time.perf_counter()
     x_train, x_test, y_train, y_test, n_removed = load_area_and_log_price(args.seed)
@@ -202,7 +197,7 @@ def main():
     quick = is_quick()
     agreement, failures = agreement_report(results, quick)
     if failures:
-        sys.exit(f"错误：{'；'.join(failures)}：步数（--gd-steps、--epochs）是否太少、学习率是否合适？")
+        raise ValueError(f"{'；'.join(failures)}：步数（--gd-steps、--epochs）是否太少、学习率是否合适？")
     print(f"完成：{agreement}；面积每多 1000 平方英尺，房价约乘以 {np.exp(slope_per_1000):.2f}；三种写法共 {train_seconds:.1f} 秒")
     save_json("ch06_pytorch_base/9_linear_regression.json", {
         "fits": results, "baseline_test_mse": baseline_mse,
@@ -243,7 +238,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
-        sys.exit(f"错误：{error}")
+    run(main)

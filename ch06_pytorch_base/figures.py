@@ -20,9 +20,9 @@ import argparse
 import numpy as np
 import torch
 
-from common.cli import non_negative_int, positive_int
+from common.cli import non_negative_int, positive_int, run
 from common.load_data import load_house_prices
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import plt, save_figure, show
 from common.quick import pick
 
@@ -212,7 +212,6 @@ def contour_figure(seed, steps):
 
 def main():
     args = parse_args()
-    output_dir()
     facts = strides_broadcast_figure()
     print(f"t 的步长 {facts['t_stride']}、t.T 的步长 {facts['tT_stride']}（t.T 连续吗：{facts['tT_contiguous']}）；"
           f"expand 后的步长 {facts['column_expanded_stride']}、{facts['row_expanded_stride']}")
@@ -222,4 +221,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

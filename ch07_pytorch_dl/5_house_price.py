@@ -18,7 +18,6 @@
 训练发散（损失涨到开始时的 10 倍以上或变成 nan/inf、预测出 inf）时以非零退出码结束，不写提交文件和模型。
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -30,10 +29,10 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from common.checkpoint import CheckpointError, keep_better_checkpoint
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability
+from common.checkpoint import keep_better_checkpoint
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.divergence import DivergenceGuard
 from common.load_data import load_house_prices
 from common.paths import output_dir, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
@@ -190,10 +189,7 @@ def scores(result, log_price, mask):
 def main():
     args = parse_args()
     results_dir = output_dir()  # 输出目录不可写时在训练之前就报错
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     start = time.perf_counter()
 
@@ -243,10 +239,7 @@ def main():
     model_path, message = keep_better_checkpoint(checkpoint, results_dir / MODEL_FILE, score_key="cv_log_rmse_mlp",
                                                  higher_is_better=False, what="交叉验证 log-RMSE")
     print(message)
-    try:
-        reloaded_price = predict_prices(model_path, test_df)
-    except CheckpointError as error:
-        sys.exit(f"错误：刚保存的模型读不回来：{error}")
+    reloaded_price = predict_prices(model_path, test_df)
     np.testing.assert_array_equal(reloaded_price, test_price, err_msg="只凭模型文件的预测与本次的预测不同")
     print(f"只凭模型文件 {relative_to_repo(model_path)}（参数 + 预处理统计量）预测 test.csv："
           f"{len(reloaded_price)} 套房子的预测与本次完全相同")
@@ -310,7 +303,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
-        sys.exit(f"错误：{error}")
+    run(main)

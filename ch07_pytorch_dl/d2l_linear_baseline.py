@@ -11,7 +11,6 @@
 打印每一折的训练、验证 log-RMSE 和 5 折的平均。
 """
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -20,11 +19,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.divergence import DivergenceGuard
 from common.load_data import load_house_prices
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.quick import is_quick, pick
 from common.seed import set_seed
 
@@ -82,11 +81,7 @@ def train(model, device, loader, optimizer, epoch, loss_fn, guard, fold):
 
 def main():
     args = parse_args()
-    output_dir()
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     start = time.perf_counter()
     train_df, test_df = load_house_prices()
@@ -121,7 +116,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:
-        sys.exit(f"错误：{error}")
+    run(main)

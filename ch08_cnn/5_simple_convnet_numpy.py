@@ -14,17 +14,16 @@
 损失变成 nan/inf 或涨到开始时的 10 倍以上（学习率太大）时停下，打印原因并以非零退出码结束，不写结果。
 """
 import argparse
-import sys
 import time
 
 import numpy as np
 from tqdm import tqdm
 
-from common.cli import non_negative_int, positive_float, positive_int
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.cli import non_negative_int, positive_float, positive_int, run
+from common.divergence import DivergenceGuard
 from common.load_data import get_data
 from common.optimizer import Adam
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -103,7 +102,6 @@ def plot_curves(history):
 def main():
     args = parse_args()
     start = time.perf_counter()
-    output_dir()  # 先确认输出目录可写
     set_seed(args.seed)  # 梯度检验用的小网络也用固定的随机初始值
     gradient_errors = gradient_check()
 
@@ -169,8 +167,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (TrainingDivergedError, OSError) as error:
-        # 训练发散、数据文件缺失或损坏、输出目录不可写：只打印一行说明（不打印调用栈），以非零退出码结束
-        sys.exit(f"错误：{error}")
+    run(main)

@@ -11,8 +11,8 @@ import argparse
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
+from common.cli import run
 from common.layers import Convolution
-from common.paths import output_dir
 from common.plotting import plt, save_figure, show
 from common.util import conv_output_size, im2col
 
@@ -177,7 +177,6 @@ def residual_block_figure(size=56, channels=64):
 
 def main():
     parse_args()
-    output_dir()  # 不可写时尽早报错
     fig, partial, y = conv_channels_figure()
     print(f"多通道卷积：三个通道的部分和 {partial}，加偏置后输出的左上角 {y[0, 0]:g}，整张输出 {y.tolist()}")
     save_figure(fig, "ch08_cnn/conv_channels.png")
@@ -191,4 +190,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

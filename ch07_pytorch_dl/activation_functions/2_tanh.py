@@ -8,15 +8,15 @@ tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2σ(2x) - 1，tanh'(x) = 1 - tanh²(
 import numpy as np
 import torch
 
+from common.cli import run
 from common.functions import sigmoid, tanh, tanh_grad
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import save_figure, show
 from compare import GRID, assert_close, autograd_derivative, parse_args, plot_function_and_derivative
 
 
 def main():
     parse_args("torch.tanh 与 autograd 导数对照公式和 common.functions")
-    output_dir()  # 输出目录不可写时立刻报错
     y, dy = autograd_derivative(torch.tanh, GRID)
     print(f"在 [-6, 6] 上 {len(GRID)} 个点（float64）对照：")
     assert_close("autograd 的导数 = 1 - tanh²(x)", dy, 1 - y * y)
@@ -39,4 +39,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

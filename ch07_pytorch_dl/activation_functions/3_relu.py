@@ -8,8 +8,9 @@ ReLU(x) = max(0, x)，导数在 x > 0 时为 1、x < 0 时为 0；x = 0 处不�
 import numpy as np
 import torch
 
+from common.cli import run
 from common.functions import leaky_relu_grad, relu, relu_grad
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import save_figure, show
 from common.seed import set_seed
 from compare import GRID, assert_close, autograd_derivative, parse_args, plot_function_and_derivative
@@ -17,7 +18,6 @@ from compare import GRID, assert_close, autograd_derivative, parse_args, plot_fu
 
 def main():
     args = parse_args("torch.relu、Leaky ReLU 与 autograd 导数对照 common.functions；死亡 ReLU", seed=0)
-    output_dir()  # 输出目录不可写时立刻报错
     y, dy = autograd_derivative(torch.relu, GRID)
     print(f"在 [-6, 6] 上 {len(GRID)} 个点（float64，含 x = 0）对照：")
     assert_close("autograd 的导数 = (x > 0)", dy, (GRID > 0).astype(np.float64))
@@ -56,4 +56,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

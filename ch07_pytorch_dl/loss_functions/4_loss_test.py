@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from common.cli import non_negative_int, positive_int
+from common.cli import non_negative_int, positive_int, run
 
 from common.functions import (cross_entropy, log_softmax, mean_absolute_error, mean_squared_error, sigmoid,
                               smooth_l1, softmax, softplus)
@@ -131,4 +131,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
