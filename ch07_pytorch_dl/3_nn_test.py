@@ -8,11 +8,11 @@ Momentum（lr = 0.05，μ = 0.9；torch.optim.SGD(momentum=0.9) 与书中的 Mom
 批量大小 100，20 轮，每轮打乱后每个样本恰好用一次。
 NumPy 版的结果 JSON（output/ch04_backward/1_digit_recognizer_nn_train.json）存在时，把两者并排打印；
 它是可有可无的参照：不存在时说明怎样生成，读不出来时给出警告，本脚本都照常训练、保存自己的结果。
-训练好的参数用 save_checkpoint 原子地保存到 output/ch07_pytorch_dl/3_nn_test.pt（4_nn_sequential.py 读它）；
-那里已有一个测试精度更高的模型时保留它（keep_better_checkpoint），本次的另存为 3_nn_test.latest.pt。
+训练结束时用 torch.save(model.state_dict(), path) 把参数保存到 output/ch07_pytorch_dl/3_nn_test.pt
+（4_nn_sequential.py 读它）。保存的就是最后一轮的模型：不按测试精度挑选哪一轮、哪一次运行——
+测试集只用来报告结果，用它来挑模型，报告的精度就偏高了（挑选要用验证集，见第 8 章的 4_fashion_category.py）。
 """
 import argparse
-import sys
 import json
 import time
 
@@ -22,12 +22,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from torchinfo import summary
 from tqdm import tqdm
 
-from common.checkpoint import keep_better_checkpoint
-from common.cli import non_negative_int, positive_float, positive_int, non_negative_float
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.divergence import DivergenceGuard
 from common.load_data import get_data
-from common.paths import output_dir, relative_to_repo, save_json
+from common.paths import output_dir, output_path, relative_to_repo, save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -111,11 +110,7 @@ def read_numpy_result(results_dir):
 
 def main():
     args = parse_args()
-    results_dir = output_dir()  # 输出目录不可写时在训练之前就报错
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     start = time.perf_counter()
 
@@ -155,13 +150,10 @@ def main():
     train_seconds = time.perf_counter() - train_start
     test_accuracy = history["test_acc"][-1]
 
-    checkpoint = {"model_state": model.state_dict(), "test_accuracy": test_accuracy,
-                  "input_size": 784, "hidden_size": 100, "output_size": 10,
-                  "epochs": args.epochs, "seed": args.seed, "quick_mode": is_quick()}
-    saved_path, message = keep_better_checkpoint(checkpoint, results_dir / MODEL_FILE, score_key="test_accuracy",
-                                                 what="测试精度")
-    print(message)
-    numpy_result = read_numpy_result(results_dir)
+    model_path = output_path(MODEL_FILE)
+    torch.save(model.state_dict(), model_path)  # 只保存参数字典；读回：model.load_state_dict(torch.load(path, weights_only=True))
+    print(f"模型参数已保存：{relative_to_repo(model_path)}（最后一轮的模型）")
+    numpy_result = read_numpy_result(output_dir())
     if numpy_result is not None:
         note = "（快速模式的结果）" if numpy_result["quick_mode"] else ""
         print(f"对照 NumPy 版{note}：测试精度 {numpy_result['test_accuracy']:.4f}，用时 {numpy_result['seconds']:.1f} 秒；"
@@ -172,7 +164,7 @@ def main():
     save_json("ch07_pytorch_dl/3_nn_test.json", {
         "test_accuracy": test_accuracy, "train_accuracy": history["train_acc"][-1],
         "seconds": round(seconds, 2), "train_seconds": round(train_seconds, 2), "n_params": n_params,
-        "history": history, "model_file": relative_to_repo(saved_path),
+        "history": history, "model_file": relative_to_repo(model_path),
         "quick_mode": is_quick(), "settings": vars(args) | {"device": str(device)},
         "numpy_test_accuracy": numpy_result["test_accuracy"] if numpy_result else None,
         "numpy_seconds": numpy_result["seconds"] if numpy_result else None,
@@ -195,7 +187,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
-        sys.exit(f"错误：{error}")
+    run(main)

@@ -7,24 +7,26 @@
 2. 把一个模型的 state_dict 装进另一个，两者对同一批输入的输出完全相同（断言）。
    用 OrderedDict 给层起与自定义模块相同的名字（fc1、relu、fc2）时，state_dict 的键也相同，可以直接装入；
    普通的 nn.Sequential 按位置命名（0、1、2），键是 "0.weight"、"2.weight"，要先改名；
-3. 只保存 state_dict，再用 weights_only=True 读回（不执行文件里夹带的代码），输出仍然相同。
-3_nn_test.py 训练好的参数（output/ch07_pytorch_dl/3_nn_test.pt）存在时就用它，并在 MNIST 测试集上比较精度；
-不存在时说明怎样生成它，用随机初始化的参数演示（只查看，不创建任何文件夹）。
-文件损坏、不完整或是别的模型保存的时，给出一行说明并以非零退出码结束。
+3. 保存与加载就是两行：torch.save(model.state_dict(), path) 只保存参数字典；
+   model.load_state_dict(torch.load(path, weights_only=True)) 读回（weights_only=True：不执行文件里夹带的代码），
+   输出仍然相同。
+3_nn_test.py 训练好的参数（output/ch07_pytorch_dl/3_nn_test.pt，它用 torch.save 保存的 state_dict）存在时就用它，
+并在 MNIST 测试集上比较精度；不存在时说明怎样生成它，用随机初始化的参数演示（只查看，不创建任何文件夹）。
+这个文件是另一个脚本写的，可能已损坏、不完整或是别的模型保存的：读它时用 common/checkpoint.py 的
+load_checkpoint、load_model_state（就是上面那两行，外加读不出来时的一行说明）。
 """
 import argparse
-import sys
 from collections import OrderedDict
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from common.checkpoint import CheckpointError, load_checkpoint, load_model_state, save_checkpoint
-from common.cli import non_negative_int
+from common.checkpoint import load_checkpoint, load_model_state
+from common.cli import non_negative_int, run
 from common.device import get_device
 from common.load_data import get_data
-from common.paths import output_dir, relative_to_repo
+from common.paths import output_dir, output_path, relative_to_repo
 from common.quick import pick
 from common.seed import set_seed
 from two_layer_net import TwoLayerNet
@@ -38,7 +40,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description="同一个网络的自定义 nn.Module 与两种 nn.Sequential 写法互换参数",
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--checkpoint", type=Path, default=None,
-                        help=f"要装入的参数文件（3_nn_test.py 保存的格式）；不给时用输出目录下的 {TRAINED}，"
+                        help=f"要装入的参数文件（3_nn_test.py 保存的 state_dict）；不给时用输出目录下的 {TRAINED}，"
                              "那里没有时用随机初始化的参数")
     parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
     parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（没有训练好的参数时的初始化）")
@@ -69,34 +71,26 @@ def to_position_names(state_dict):
 
 
 def load_trained(model, path, required):
-    """把 path 处 3_nn_test.py 保存的参数装进 model，返回 True；文件不存在且不是 required 时返回 False。
+    """把 path 处 3_nn_test.py 保存的参数（state_dict）装进 model，返回 True；文件不存在且不是 required 时返回 False。
 
-    文件损坏、不完整、不是该脚本保存的、或参数与模型对不上时抛出 CheckpointError（一句说明）。
+    相当于 model.load_state_dict(torch.load(path, weights_only=True))，只是文件损坏、不完整、不是 state_dict、
+    参数与模型对不上或含有 nan 时抛出 CheckpointError（一句说明，由 common.cli.run 打印），而不是一大段 traceback。
     """
     if not path.is_file() and not required:
         print(f"没有找到 {relative_to_repo(path)}（{HOW_TO_MAKE}）；下面用随机初始化的参数演示")
         return False
-    checkpoint = load_checkpoint(path, required_keys=["model_state"], how_to_make=HOW_TO_MAKE)
-    load_model_state(model, checkpoint["model_state"], path)
-    accuracy = checkpoint.get("test_accuracy")
-    note = f"，训练时的测试精度 {accuracy:.4f}" if isinstance(accuracy, float) else ""
-    print(f"自定义模块装入了 3_nn_test.py 训练好的参数：{relative_to_repo(path)}{note}")
+    state_dict = load_checkpoint(path, how_to_make=HOW_TO_MAKE)  # torch.load(path, weights_only=True)
+    load_model_state(model, state_dict, path)  # model.load_state_dict(state_dict)
+    print(f"自定义模块装入了 3_nn_test.py 训练好的参数：{relative_to_repo(path)}")
     return True
 
 
 def main():
     args = parse_args()
-    results_dir = output_dir()  # 输出目录不可写时立刻报错
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     custom = TwoLayerNet(784, 100, 10)
-    try:
-        trained = load_trained(custom, args.checkpoint or results_dir / TRAINED, required=args.checkpoint is not None)
-    except (CheckpointError, FileNotFoundError) as error:
-        sys.exit(f"错误：{error}")
+    trained = load_trained(custom, args.checkpoint or output_dir() / TRAINED, required=args.checkpoint is not None)
     custom.to(device)
 
     plain = make_plain_sequential().to(device)
@@ -126,11 +120,11 @@ def main():
     assert torch.equal(out_custom, out_named) and torch.equal(out_custom, out_plain)
     print(f"装入同一份 state_dict 后，三个模型对 {len(x)} 张测试图像的输出逐位相同（torch.equal 断言通过）")
 
-    # 保存与加载：只存 state_dict。save_checkpoint 就是 torch.save 写到临时文件、再原子地改名；
-    # load_checkpoint 就是 torch.load(..., weights_only=True)（只还原张量和基本类型），再加上读不出来时的说明
-    path = save_checkpoint({"model_state": named.state_dict()}, results_dir / "ch07_pytorch_dl/4_nn_sequential.pt")
+    # 保存与加载：只存 state_dict（参数字典），读回时先建好同样结构的模型，再装入
+    path = output_path("ch07_pytorch_dl/4_nn_sequential.pt")
+    torch.save(named.state_dict(), path)
     restored = make_named_sequential().to(device)
-    load_model_state(restored, load_checkpoint(path, required_keys=["model_state"])["model_state"], path)
+    restored.load_state_dict(torch.load(path, map_location=device, weights_only=True))  # 只还原张量和基本类型
     restored.eval()
     with torch.no_grad():
         out_restored = restored(x)
@@ -142,4 +136,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
