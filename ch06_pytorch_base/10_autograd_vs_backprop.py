@@ -24,11 +24,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from common.chapters import load
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
+from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
 from common.device import get_device
-from common.divergence import DivergenceGuard, TrainingDivergedError
+from common.divergence import DivergenceGuard
 from common.load_data import get_data
-from common.paths import output_dir, save_json
+from common.paths import save_json
 from common.plotting import plt, save_figure, show
 from common.quick import is_quick, pick
 from common.seed import set_seed
@@ -157,11 +157,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    output_dir()  # 先确认输出目录可写，免得算完才发现存不下结果
-    try:
-        device = get_device(args.device, verbose=True)
-    except ValueError as error:  # 这台机器上没有的设备（如没有 GPU 时的 --device cuda）
-        sys.exit(f"错误：{error}")
+    device = get_device(args.device, verbose=True)
     set_seed(args.seed)
     start = time.perf_counter()
     TwoLayerNet = load("ch04_backward/two_layer_net.py").TwoLayerNet  # 第 3 章（ch04_backward）手写反向传播的网络
@@ -243,7 +239,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except TrainingDivergedError as error:  # 发散：不写结果，以非零退出码结束，最后一行说明哪一步、怎么办
-        sys.exit(f"错误：{error}")
+    run(main)
