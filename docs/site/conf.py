@@ -43,6 +43,7 @@ mathjax3_config = {"svg": {"fontCache": "global"}}
 # ---- 主题 ----
 html_theme = "sphinx_book_theme"
 html_title = "深度学习入门教程"
+html_favicon = "static/favicon.svg"
 html_context = {"default_mode": "light"}  # 浅色；读者可以在页面右上角切换深色
 html_theme_options = {
     "home_page_in_toc": True,
