@@ -51,20 +51,18 @@ def ppmi_matrix(cooccurrence):
         return np.maximum(np.log(cooccurrence * cooccurrence.sum() / np.outer(row_sums, row_sums)), 0)
 
 
-def ppmi_vectors(line_ids, window):
-    """窗口为 window 的共现矩阵 → PPMI → 截断 SVD，返回 (N_CHARS, N_COMPONENTS) 的词向量。"""
-    U, S, _ = randomized_svd(ppmi_matrix(cooccurrence_counts(line_ids, window)), n_components=N_COMPONENTS,
-                             random_state=42)
+def ppmi_vectors(cooccurrence):
+    """共现矩阵 → PPMI → 截断 SVD，返回 (N_CHARS, N_COMPONENTS) 的词向量。"""
+    U, S, _ = randomized_svd(ppmi_matrix(cooccurrence), n_components=N_COMPONENTS, random_state=42)
     return U * S
 
 
-def shared_contexts(line_ids, chars, a, b, k, window=1):
+def shared_contexts(cooccurrence, chars, a, b, k):
     """a 与 b 共同的上下文：两者的 PPMI 都为正的字，按两个共现次数中较小的一个从大到小取前 k 个。
 
     余弦相似度比较的是两个字的“上下文”向量，两个字相近，是因为它们常与同样的字相邻，而不是因为它们自己常相邻。
     返回 ([(上下文字, 与 a 的共现次数, 与 b 的共现次数)], a 与 b 自己相邻的次数, 它们之间的 PPMI)。
     """
-    cooccurrence = cooccurrence_counts(line_ids, window)
     ppmi = ppmi_matrix(cooccurrence)
     i, j = chars.index(a), chars.index(b)
     both = (ppmi[i] > 0) & (ppmi[j] > 0)
@@ -82,8 +80,9 @@ def nearest(vectors, chars, query, k):
 
 def solve():
     line_ids, chars = line_ids_and_chars(load_poems()[:N_POEMS])
-    return ({window: nearest(ppmi_vectors(line_ids, window), chars, QUERY, K) for window in WINDOWS},
-            {other: shared_contexts(line_ids, chars, QUERY, other, N_SHARED) for other in SHARED_WITH})
+    counts = {window: cooccurrence_counts(line_ids, window) for window in WINDOWS}
+    return ({window: nearest(ppmi_vectors(counts[window]), chars, QUERY, K) for window in WINDOWS},
+            {other: shared_contexts(counts[1], chars, QUERY, other, N_SHARED) for other in SHARED_WITH})
 
 
 def main():
