@@ -23,20 +23,27 @@ from pathlib import Path
 from common.paths import REPO_ROOT
 
 
-def load(relative_path):
+def load(relative_path, *, fresh=False):
     """导入仓库里的 relative_path（如 "ch04_backward/two_layer_net.py"）并返回模块。
 
     脚本的主体都在 main() 里、由 `if __name__ == "__main__":` 守着，导入时不会运行。
     文件不存在时抛出 FileNotFoundError，说明找的是哪个文件。
+    fresh=True 时不用已经导入的那一份，而是把文件重新执行一遍，得到一个新的模块（测试用：例如先设好
+    DL_QUICK=1，让模块顶部的 pick(...) 按快速模式取值）；这个新模块不替换共享的那一份。
     """
     path = (REPO_ROOT / relative_path).resolve()
     if path.suffix != ".py" or not path.is_file():
         raise FileNotFoundError(f"找不到章节文件 {path}：路径应相对于仓库根目录 {REPO_ROOT}，"
                                 f"如 \"ch08_cnn/4_fashion_category.py\"")
-    name = module_name(path)
-    if name in sys.modules:
-        return sys.modules[name]
-    package = name.rpartition(".")[0]
+    shared = module_name(path)
+    if not fresh and shared in sys.modules:
+        return sys.modules[shared]
+    name = shared
+    if fresh:
+        global _fresh_count
+        _fresh_count += 1
+        name = f"{shared}__fresh{_fresh_count}"
+    package = shared.rpartition(".")[0]
     siblings = {p.stem: p for p in path.parent.glob("*.py")}
     # 导入期间，裸名字只能指向本文件夹里的同名文件：已导入过的同目录模块放回裸名字下（不再执行一次），
     # 别处同名的模块先收起来，导入完再放回
@@ -62,6 +69,9 @@ def load(relative_path):
                 sys.modules.setdefault(f"{package}.{stem}", sibling)
         sys.modules.update(hidden)
     return module
+
+
+_fresh_count = 0  # fresh=True 导入的次数：每个新模块一个不同的名字
 
 
 def module_name(path):

@@ -5,7 +5,10 @@ from common.chapters import load
 
 
 def import_chapter_file(relative_path, module_name):
-    """load(relative_path)，并把模块另外登记在 module_name 下。"""
-    module = load(relative_path)
-    sys.modules.setdefault(module_name, module)
+    """与以前一样：每次调用都把文件重新执行一遍（load(relative_path, fresh=True)），并登记在 module_name 下。
+
+    所以在设好 DL_QUICK=1 之后调用，模块顶部的 pick(...) 按快速模式取值。
+    """
+    module = load(relative_path, fresh=True)
+    sys.modules[module_name] = module
     return module
