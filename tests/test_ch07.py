@@ -370,8 +370,9 @@ def test_missing_device_is_a_one_line_error(relative, monkeypatch, capsys):
 def _run(relative, *argv, output):
     env = dict(os.environ, DL_QUICK="1", DL_OUTPUT_DIR=str(output), MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    return subprocess.run([sys.executable, str(CHAPTER / relative), *argv], env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=300)
+    # 在输出目录里运行（既不是脚本所在的目录，也不是仓库根目录）：冒烟测试借用这里的运行，见 tests/test_scripts.py
+    return subprocess.run([sys.executable, str(CHAPTER / relative), *argv], cwd=output, env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
 
 
 @pytest.mark.slow

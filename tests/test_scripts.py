@@ -51,8 +51,12 @@ def test_discovery_picks_up_a_script_placed_in_any_chapter_folder(tmp_path):
 
 SCRIPTS = find_scripts(REPO_ROOT)
 # 这些脚本的快速模式运行已经由一个更具体的测试在子进程里做过（DL_QUICK=1，检查退出码和输出）：
-# 冒烟测试直接用那一次运行，不再把同一个脚本重跑一遍（4_fashion_category.py 在 2 核 CPU 上一次约 13 秒）
+# 冒烟测试直接用那一次运行，不再把同一个脚本重跑一遍（如 4_fashion_category.py，在 2 核 CPU 上一次约 13 秒）
 RUN_ELSEWHERE = {
+    "ch07_pytorch_dl/3_nn_test.py":
+        "tests/test_ch07.py::test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model",
+    "ch07_pytorch_dl/4_nn_sequential.py":
+        "tests/test_ch07.py::test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model",
     "ch08_cnn/4_fashion_category.py":
         "tests/test_ch08.py::test_quick_run_keeps_the_better_published_model_and_evaluate_reads_the_new_one",
 }
@@ -67,7 +71,7 @@ def test_scripts_run_elsewhere_are_run_by_the_named_test():
         start = source.index(f"def {name}(")
         body = source[start:source.find("\n\n\n", start)]
         assert "@pytest.mark.slow" in source[max(0, start - 40):start], node
-        assert relative in body, f"{node} 没有运行 {relative}"
+        assert relative.split("/", 1)[1] in body, f"{node} 没有运行 {relative}"
 
 
 @pytest.mark.slow
