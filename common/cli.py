@@ -88,6 +88,8 @@ def explain(error):
         if "closed by peer" in text or "reset by peer" in text:
             return f"另一个进程已经退出（连接被关闭），真正的原因看那个进程的输出（{first_line[-120:]}）"
     if isinstance(error, OSError) and text.startswith("[Errno"):  # 系统给的说明，如 [Errno 13] Permission denied: 'x'
+        if error.filename is None:  # 如 [Errno 28] No space left on device
+            return f"{error.strerror}（{type(error).__name__}，errno {error.errno}）"
         return f"{error.strerror}：{error.filename}（请检查这个路径是否存在、是否有读写权限）"
     if not _raised_by_repository(error):
         where = _last_repository_line(error)
