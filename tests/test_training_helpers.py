@@ -287,6 +287,12 @@ def test_run_names_the_file_for_an_operating_system_error(tmp_path, capsys):
     assert code == 1 and last_line.startswith("错误：No such file or directory：") and "x.txt" in last_line
 
 
+def test_explain_gives_the_errno_of_an_operating_system_error_without_a_file():
+    import errno
+
+    assert cli.explain(OSError(errno.ENOSPC, "No space left on device")) == "No space left on device（OSError，errno 28）"
+
+
 def test_run_adds_the_place_to_an_error_that_the_repository_did_not_word(capsys):
     def main():
         return np.ones((2, 3)) @ np.ones((2, 3))  # 形状对不上：NumPy 的 ValueError，说明里没有“在哪里”
