@@ -35,6 +35,7 @@ CHECKSUMS = {
     "poems/tang_qijue.jsonl": "92ed19a303ff5fe94bc3ed390a91922b9254c5208bca922bc32d44bbcec22f3d",
     "poems/song_qijue.jsonl.gz": "8bb18e94ab3691f9a5256bb7c7511b3bc75181a00537153c50fc92321420b6e7",
     "poems/poem_lstm.pt": "5a60016e5315a2eef7e46fab8c1f0df991d5f2145a06fc78ae181270b90ec2f6",
+    "poems/poem_lstm_tang_song.pt": "c43b6f4bf861b149089ebd632f131ef5d8f071051c4fa27fc3e47eaf52e4c2a8",
     "poems/pingshui_rhyme.json": "fd11164ca1b848eb6b777688d5d6628ce772d72d0a25a0efd12d6b58459c6e2e",
     "poems/word_tune.json": "7040a6c630e2b410c1ad0c0dad2f26d7a24f931e34f7b6eb521e9bd3a950dc9b",
     "poems/gelv_usage.json": "9bd31287ec8cd7711c05983384741ed16a85688a7bb3f1260cc019bcd16bbbbb",
