@@ -332,8 +332,9 @@ def first_line_rhymes(poem, reading=USAGE):
 
 
 def first_line_out_of_rhyme(poem, reading=USAGE):
-    """首句出韵：第 1 句末字按用法是平声，却不与第 2、4 句的韵脚同韵部（也不是邻韵）。"""
-    return tone(poem[6], reading) == PING and not first_line_rhymes(poem, reading)
+    """首句出韵：第 2、4 句押韵，第 1 句末字按用法是平声，却不与它们同韵部（也不是邻韵）。"""
+    return (lines_2_and_4_rhyme(poem, reading) and tone(poem[6], reading) == PING
+            and not first_line_rhymes(poem, reading))
 
 
 def patterns_for(forced, yun=None):

@@ -24,8 +24,8 @@ from poem_model import BOS, SEED, check_prompt
 MIN_GROUP_SIZE = 3  # 一个韵部在词表里至少要有这么多字，才能当整首诗的韵（首句入韵时要三个不同的韵脚）
 BATCH = 1000  # 一次并行生成的最多首数
 BEST_OF = 8  # 每首诗采样几个候选
-REPEAT_PENALTY = 1.0  # 采样时已用过的字的 logits 减去它（nats）
-REPEAT_COST = 0.5  # 挑选候选时每个重字扣的分（nats）
+REPEAT_PENALTY = 2.0  # 采样时已用过的字的 logits 减去它（nats）
+REPEAT_COST = 1.0  # 挑选候选时每个重字扣的分（nats）
 FORCED_RHYME = 0.01  # 第 4 句韵脚在不加约束的模型下的概率低于它，算“硬凑的韵”
 FREE, NEED_PING, NEED_ZE, NEED_RHYME = 0, 1, 2, 3  # 每个位置的要求（编码成整数，便于按批查表）
 RHYME_END = 3 * LINE_LENGTH + 6  # 第 4 句韵脚的位置（从 0 数）
