@@ -147,15 +147,12 @@ def code_summary(path):
 
 
 def code_page(name, root):
-    """一个文件的源代码页：标题是仓库里的路径，然后是文档字符串的第一段、运行命令和带行号的全文。"""
+    """一个文件的源代码页：标题是仓库里的路径，然后是文档字符串的第一段和带行号的全文。"""
     path = root / name
     lines = [f"# `{name}`", ""]
     summary = code_summary(path)
     if summary:
         lines += [escape_markdown(summary), ""]
-    is_script = name.endswith(".py") and (CHAPTER_FOLDER.match(name) and re.match(r"(\d+|ex\d+)_", path.name))
-    if is_script:
-        lines += [f"在仓库根目录运行：`python {name}`（设置环境变量 `DL_QUICK=1` 时几秒钟跑完）。", ""]
     language = {".py": "python", ".toml": "toml"}.get(path.suffix, "text")
     lines += [f"```{{literalinclude}} {path.name}", f":language: {language}", ":linenos:", "```", ""]
     return "\n".join(lines)
