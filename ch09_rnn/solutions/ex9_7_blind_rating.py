@@ -12,12 +12,13 @@ import argparse
 import csv
 import json
 import random
+import sys
 
 import torch
 
 from common.chapters import load
 from common.load_data import check_file, load_poems
-from common.paths import output_path, relative_to_repo
+from common.paths import output_path
 
 N_EACH = 20
 SEED = 42
@@ -52,7 +53,7 @@ def score(path):
                                           for c, v in scores.items()))
 
 
-def main(argv=None):
+def main(argv=()):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--score", default=None, help="评好的评分表（CSV）：打印两组诗各项的平均分")
     args = parser.parse_args(argv)
@@ -67,12 +68,11 @@ def main(argv=None):
                                 encoding="utf-8")
     counts = {source: sum(s == source for _, _, s in sheet) for source in ("生成", "真实")}
     regular = {source: sum(gelv.check(p).ok for _, p, s in sheet if s == source) for source in counts}
-    print(f"评分表：{relative_to_repo(output_path(SHEET))}（{len(sheet)} 首，生成 {counts['生成']}、真实 {counts['真实']}，"
-          f"顺序按种子 {SEED} 打乱）")
-    print(f"答案：{relative_to_repo(output_path(KEY))}（评完再看）")
+    print(f"评分表 ex9_7_sheet.csv：{len(sheet)} 首，生成 {counts['生成']}、真实 {counts['真实']}，顺序按种子 {SEED} 打乱；"
+          "答案 ex9_7_key.json（评完再看）；都在输出目录的 ch09_rnn/ 下")
     print(f"按诗人的用法检查格律：生成的 {regular['生成']} 首合律，真实的 {regular['真实']} 首合律"
           "——不合律的一定是真实的诗（模型的每一首都合律），合律的要靠意思分辨")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
