@@ -163,7 +163,8 @@ def setup(app):
     if search_language is not None:
         app.add_search_language(search_language)
     app.connect("source-read", add_toctrees)
-    app.connect("doctree-read", resolve_repo_links)
+    # 先于 Sphinx 登记下载文件：改成页面链接的脚本就不会再被当作下载文件复制一份
+    app.connect("doctree-read", resolve_repo_links, priority=100)
     app.connect("doctree-read", strip_github_math_backticks)
     app.connect("build-finished", copy_mathjax)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

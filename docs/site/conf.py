@@ -63,7 +63,7 @@ html_last_updated_fmt = None
 
 # ---- 中文全文搜索：jieba 分词（build.py 用术语表生成用户词典，通过 html_search_options 传入） ----
 html_search_language = "zh"
-html_search_scorer = "static/search_scorer.js"  # 标题含搜索词的页面、理论章节排在前面（说明见该文件）
+html_search_scorer = str(SITE_DIR / "static" / "search_scorer.js")  # 标题含搜索词的页面、理论章节排在前面（说明见该文件）
 
 # ---- 代码块的复制按钮：不复制提示符和输出 ----
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
