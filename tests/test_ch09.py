@@ -127,7 +127,7 @@ def test_quality_report_on_known_poems():
     assert report["well_formed"] == 1.0 and report["rhyme"] == 0.75
     assert report["gelv"] == 0.5 and report["gelv_dictionary"] == 0.75  # 《出塞》的“飞将”只有按少见的读法才合律
     assert report["out_of_rhyme"] == 0.0 and report["first_line_rhymes"] == 0.75  # 改了第 4 句的那首：2、4 句不同韵
-    assert report["tone_pattern"] == 1.0 and report["unique_poems"] == 0.75
+    assert report["tone_pattern"] == 0.75 and report["unique_poems"] == 0.75  # 《出塞》：“将”按用法是平声
     assert report["copied_lines"] == pytest.approx(3 / 16)  # GOOD 出现 3 次（含改动的那首），第一句都照抄
 
 
@@ -491,37 +491,41 @@ def test_train_lowers_the_loss_on_a_fixed_batch(corpus):
 
 
 # ---------------------------------------------------------------- 解码：格式由模型选、重字、挑选候选
-def tiny_model_on(poems, vocab, steps=120):
-    """在给定的诗上训练一个很小的模型（固定种子，约 1 秒）。"""
-    torch.manual_seed(0)
-    model = poem_model.PoemModel(len(vocab), hidden_size=32, num_layers=1, dropout=0.0)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-    data = poem_model.encode(poems, vocab)
-    generator = torch.Generator().manual_seed(0)
-    for _ in range(steps):
-        batch = data[torch.randint(len(data), (32,), generator=generator)]
-        logits, _ = model(batch[:, :-1])
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, len(vocab)), batch[:, 1:].reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return model.eval()
+class FirstLinePreference(torch.nn.Module):
+    """一个“模型”：别处没有偏好（logits 全为 0），只在第 1 句的某几个位置偏好某一类字（logits 加 4）。
+
+    sample() 每一步喂进一个字，第 k 次调用给出第 k 个字符（从 0 数）的 logits；state 记着调用了几次。
+    preferences: {位置: 偏好的字的集合}。
+    """
+
+    def __init__(self, vocab, preferences):
+        super().__init__()
+        self.bias = {k: torch.tensor([4.0 if t in chars else 0.0 for t in vocab]) for k, chars in preferences.items()}
+        self.vocab_size = len(vocab)
+
+    def forward(self, x, state=None):
+        step = 0 if state is None else state
+        logits = torch.zeros(x.shape[0], x.shape[1], self.vocab_size)
+        if step in self.bias:
+            logits[:, -1] += self.bias[step]
+        return logits, step + 1
 
 
-@pytest.mark.slow  # 训练两个小模型：机器空闲时约 3 秒
+@pytest.mark.slow  # 生成 2 × 60 首：约 2 秒
 def test_the_model_chooses_whether_the_first_line_rhymes(corpus):
-    """首句入韵与否不再抽签：在首句入韵的诗上训练的小模型写出的多半入韵，在首句不入韵的诗上训练的多半不入韵。"""
+    """首句入韵与否不再抽签：偏好首句入韵写法的模型（第 3 字平、第 5 字仄、第 7 字平声韵字），写出的几乎都首句入韵；
+    在第 7 字偏好仄声字的，几乎都不入韵。两种情况下每一首都合律。"""
     vocab = poem_model.build_vocab(corpus[:1500])
-    checked = [(p, gelv.check(p)) for p in corpus[:2000]]
-    rhyming = [p for p, r in checked if r.ok and r.pattern.endswith("首句入韵")]
-    not_rhyming = [p for p, r in checked if r.ok and r.pattern.endswith("不入韵")]
+    rhyming = {t for t in vocab if gelv.tone(t) == gelv.PING and gelv.ping_groups(t)}
+    oblique = {t for t in vocab if gelv.tone(t) == gelv.ZE}
     shares = []
-    for poems in (rhyming, not_rhyming):
-        model = tiny_model_on(poems, vocab)
+    level = {t for t in vocab if gelv.tone(t) == gelv.PING}
+    for preferences in ({2: level, 4: oblique, 6: rhyming}, {6: oblique}):
+        model = FirstLinePreference(vocab, preferences)
         generated = sampling.generate_poems(model, vocab, 60, temperature=1.0, seed=5, best_of=1, retries=0)
         assert all(gelv.check(p).ok for p in generated)
         shares.append(sum(map(gelv.first_line_rhymes, generated)) / len(generated))
-    assert shares[0] > 0.8 and shares[1] < 0.5, shares
+    assert shares[0] > 0.9 and shares[1] < 0.1, shares
 
 
 def test_repeat_penalty_lowers_repeated_characters(shipped):

@@ -218,6 +218,7 @@ def test_a_given_rhyme_group_must_contain_a_given_rhyme_foot():
 
 
 # ---------------------------------------------------------------- 真实唐诗上的比例
+@pytest.mark.slow  # 一万首诗各检查一遍：约 3 秒
 @pytest.mark.parametrize("reading, rhyme, tone_pattern, regular", [
     ("usage", 0.938, 0.746, 0.725),  # 按用法：多音字不再哪里都行，补表的字（溪、啼……）却能押韵了
     ("dictionary", 0.917, 0.772, 0.736),
