@@ -198,6 +198,7 @@ SLOW_OUTPUT_BLOCKS = {
     "09-1:ex9_1_rnn_hidden_size.py",      # 11 秒
     "09-3:ex9_3_temperature.py",          # 2 分钟
     "09-5:ex9_5_window.py",               # 21 秒
+    "09-7:ex9_7_blind_rating.py",         # 3 秒
 }
 OUTPUT_BLOCKS = [pytest.param(path, options, body, id=block_id,
                               marks=[pytest.mark.slow] if block_id in SLOW_OUTPUT_BLOCKS else [])
