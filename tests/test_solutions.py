@@ -197,6 +197,7 @@ SLOW_OUTPUT_BLOCKS = {
     "07-6:ex7_6_ridge_no_log1p.py",       # 11 秒
     "09-1:ex9_1_rnn_hidden_size.py",      # 11 秒
     "09-3:ex9_3_temperature.py",          # 2 分钟
+    "09-4:ex9_4_bigram_discount.py",      # 2.5 秒
     "09-5:ex9_5_window.py",               # 21 秒
     "09-7:ex9_7_blind_rating.py",         # 3 秒
 }
