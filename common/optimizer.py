@@ -4,6 +4,7 @@
 params、grads 是以参数名（'W1'、'b1' ...）为键的数组字典，两者的键和每个数组的形状必须一致（否则 ValueError）；update 原地修改 params 中的数组
 （各层引用的是同一个数组对象，所以层里的权重也随之更新）。
 有状态的方法（速度、平方梯度的累积等）按参数名分别保存，第一次见到某个参数时初始化为 0。
+核对梯度和逐个参数的循环写在基类 Optimizer 里，只写一次；每个类只写自己的公式（update_param）。
 所有公式都选成与 torch.optim 中同名优化器逐步一致的形式（见 tests/test_optimizer.py）。
 """
 import numpy as np
@@ -39,19 +40,48 @@ def check_grads(params, grads):
                          + "。grads 应与 params 有相同的键，每个梯度与对应参数同形状")
 
 
-class SGD:
+def zeros_state(store, key, param):
+    """有状态方法共用：取出参数 key 的状态数组（速度 v、平方梯度的累积 h 等）。
+
+    store 是按参数名保存状态的字典（如 self.v）；第一次见到 key 时放进一个与 param 同形状、同 dtype 的 0 数组。
+    返回的就是 store 里的那个数组，所以 v *= momentum 这样的原地运算直接更新了保存的状态。
+    """
+    if key not in store:
+        store[key] = np.zeros_like(param)
+    return store[key]
+
+
+class Optimizer:
+    """所有优化器共用的外层：update 先核对梯度字典，再对每个参数调用一次 update_param。
+
+    各子类只写自己那一条公式（update_param），核对和逐个参数的循环都在这里，只写一次。
+    """
+
+    def update(self, params, grads):
+        check_grads(params, grads)  # 核对通过之前不改任何参数，也不改任何状态
+        self.start_step()
+        for key in params:
+            self.update_param(key, params[key], grads[key])
+
+    def start_step(self):
+        """每一步、更新各参数之前调用一次。默认什么也不做；Adam 在这里把步数 t 加 1。"""
+
+    def update_param(self, key, param, grad):
+        """原地更新一个参数数组 param（梯度 grad 与它同形状；key 是参数名，用来找这个参数的状态）。"""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
     """随机梯度下降（stochastic gradient descent）：W <- W - lr * dW。默认 lr=0.01。"""
 
     def __init__(self, lr=0.01):
         self.lr = lr
 
-    def update(self, params, grads):
-        check_grads(params, grads)
-        for key in params:
-            params[key] -= self.lr * grads[key]
+    def update_param(self, key, param, grad):
+        param -= self.lr * grad
 
 
-class Momentum:
+class Momentum(Optimizer):
     """Momentum：v <- momentum * v - lr * dW；W <- W + v。默认 lr=0.01, momentum=0.9。
 
     v 像"速度"：梯度方向一致时越走越快，来回振荡的方向相互抵消。
@@ -64,43 +94,31 @@ class Momentum:
         self.momentum = momentum
         self.v = {}
 
-    def update(self, params, grads):
-        check_grads(params, grads)
-        for key in params:
-            if key not in self.v:
-                self.v[key] = np.zeros_like(params[key])
-            v = self.v[key]
-            v *= self.momentum
-            v -= self.lr * grads[key]
-            params[key] += v
+    def update_param(self, key, param, grad):
+        v = zeros_state(self.v, key, param)
+        v *= self.momentum
+        v -= self.lr * grad
+        param += v
 
 
-class Nesterov:
+class Nesterov(Momentum):
     """Nesterov 加速梯度（Nesterov's accelerated gradient）。默认 lr=0.01, momentum=0.9。
 
     v <- momentum * v - lr * dW；W <- W + momentum * v - lr * dW。
     与 Momentum 相比，多"向前看"一步：按更新后的速度再走 momentum * v。
     这是 torch.optim.SGD(momentum=m, nesterov=True) 的公式（同样令 v = -lr * b）；
     书中代码的写法（W += m*m*v - (1+m)*lr*dW）与此不同，这里以 torch 为准。
+    超参数和速度 v 与 Momentum 相同（继承它的 __init__），只有参数的那一步不同。
     """
 
-    def __init__(self, lr=0.01, momentum=0.9):
-        self.lr = lr
-        self.momentum = momentum
-        self.v = {}
-
-    def update(self, params, grads):
-        check_grads(params, grads)
-        for key in params:
-            if key not in self.v:
-                self.v[key] = np.zeros_like(params[key])
-            v = self.v[key]
-            v *= self.momentum
-            v -= self.lr * grads[key]
-            params[key] += self.momentum * v - self.lr * grads[key]
+    def update_param(self, key, param, grad):
+        v = zeros_state(self.v, key, param)
+        v *= self.momentum
+        v -= self.lr * grad
+        param += self.momentum * v - self.lr * grad
 
 
-class AdaGrad:
+class AdaGrad(Optimizer):
     """AdaGrad：h <- h + dW * dW；W <- W - lr * dW / (sqrt(h) + eps)。默认 lr=0.01, eps=1e-7。
 
     每个参数有自己的学习率：累计梯度大的参数步子变小。h 只增不减，学习久了步子会趋于 0。
@@ -112,17 +130,13 @@ class AdaGrad:
         self.eps = eps
         self.h = {}
 
-    def update(self, params, grads):
-        check_grads(params, grads)
-        for key in params:
-            if key not in self.h:
-                self.h[key] = np.zeros_like(params[key])
-            grad = grads[key]
-            self.h[key] += grad * grad
-            params[key] -= self.lr * grad / (np.sqrt(self.h[key]) + self.eps)
+    def update_param(self, key, param, grad):
+        h = zeros_state(self.h, key, param)
+        h += grad * grad
+        param -= self.lr * grad / (np.sqrt(h) + self.eps)
 
 
-class RMSprop:
+class RMSprop(Optimizer):
     """RMSprop：h <- decay_rate * h + (1 - decay_rate) * dW^2；W <- W - lr * dW / (sqrt(h) + eps)。
 
     默认 lr=0.01, decay_rate=0.99, eps=1e-7。
@@ -136,21 +150,14 @@ class RMSprop:
         self.eps = eps
         self.h = {}
 
-    def update(self, params, grads):
-        check_grads(params, grads)
-        for key in params:
-            if key not in self.h:
-                self.h[key] = np.zeros_like(params[key])
-            grad = grads[key]
-            h = self.h[key]
-            h *= self.decay_rate
-            h += (1 - self.decay_rate) * grad * grad
-            params[key] -= self.lr * grad / (np.sqrt(h) + self.eps)
+    def update_param(self, key, param, grad):
+        h = zeros_state(self.h, key, param)
+        h *= self.decay_rate
+        h += (1 - self.decay_rate) * grad * grad
+        param -= self.lr * grad / (np.sqrt(h) + self.eps)
 
 
-
-
-class Adam:
+class Adam(Optimizer):
     """Adam：Momentum 与 RMSprop 的结合，并做偏差修正。默认 lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8。
 
     第 t 步（t 从 1 开始）：
@@ -172,21 +179,16 @@ class Adam:
         self.m = {}
         self.v = {}
 
-    def update(self, params, grads):
-        check_grads(params, grads)
-        self.iter += 1
-        correction1 = 1 - self.beta1 ** self.iter
-        correction2 = 1 - self.beta2 ** self.iter
-        for key in params:
-            if key not in self.m:
-                self.m[key] = np.zeros_like(params[key])
-                self.v[key] = np.zeros_like(params[key])
-            grad = grads[key]
-            m, v = self.m[key], self.v[key]
-            m *= self.beta1
-            m += (1 - self.beta1) * grad
-            v *= self.beta2
-            v += (1 - self.beta2) * grad * grad
-            m_hat = m / correction1
-            v_hat = v / correction2
-            params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+    def start_step(self):
+        self.iter += 1  # 一步里所有参数共用同一个 t
+
+    def update_param(self, key, param, grad):
+        m = zeros_state(self.m, key, param)
+        v = zeros_state(self.v, key, param)
+        m *= self.beta1
+        m += (1 - self.beta1) * grad
+        v *= self.beta2
+        v += (1 - self.beta2) * grad * grad
+        m_hat = m / (1 - self.beta1 ** self.iter)
+        v_hat = v / (1 - self.beta2 ** self.iter)
+        param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
