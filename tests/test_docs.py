@@ -517,22 +517,31 @@ def test_code_references_exist(md_file):
     assert not problems, f"{rel(md_file)} 提到了代码里不存在的名字：\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("md_file", MD_FILES, ids=MD_IDS)
-def test_math_renders_on_github(md_file):
-    hazards = math_escape_hazards(md_file.read_text(encoding="utf-8"))
-    assert not hazards, (
-        f"{rel(md_file)} 的 $…$ / $$…$$ 公式中有“反斜杠 + 标点”（如 \\\\、\\,、\\{{），GitHub 会把它当作 Markdown 转义吃掉。"
-        "请把整个公式放进 ```math 围栏代码块（行内写成 $`…`$），或换用 \\lbrace 这类写法：\n"
-        + "\n".join(f"第 {line} 行：{formula[:100]}" for line, formula in hazards))
+def math_problems(text):
+    return [f"第 {line} 行：{formula[:100]}" for line, formula in math_escape_hazards(text)]
 
 
+def bold_problems(text):
+    return [f"第 {line} 行（{why}）：{snippet}" for line, why, snippet in bold_hazards(text)]
+
+
+# GitHub 渲染 Markdown 时的两个陷阱：找出问题的函数，和告诉作者怎么改的说明
+RENDERING_CHECKS = {
+    "math": (math_problems,
+             "的 $…$ / $$…$$ 公式中有“反斜杠 + 标点”（如 \\\\、\\,、\\{），GitHub 会把它当作 Markdown 转义吃掉。"
+             "请把整个公式放进 ```math 围栏代码块（行内写成 $`…`$），或换用 \\lbrace 这类写法"),
+    "bold": (bold_problems,
+             "中有 GitHub 不会渲染成粗体的 **：紧跟在标点（如“）”、`）后面的 ** 只有在后面是空白或标点时"
+             "才能结束粗体。请把粗体移到括号之前结束（**权重对称**（weight symmetry）问题），或在后面接标点"),
+}
+
+
+@pytest.mark.parametrize("check", RENDERING_CHECKS)
 @pytest.mark.parametrize("md_file", MD_FILES, ids=MD_IDS)
-def test_bold_renders_on_github(md_file):
-    hazards = bold_hazards(md_file.read_text(encoding="utf-8"))
-    assert not hazards, (
-        f"{rel(md_file)} 中有 GitHub 不会渲染成粗体的 **：紧跟在标点（如“）”、`）后面的 ** 只有在后面是空白或标点时"
-        "才能结束粗体。请把粗体移到括号之前结束（**权重对称**（weight symmetry）问题），或在后面接标点：\n"
-        + "\n".join(f"第 {line} 行（{why}）：{snippet}" for line, why, snippet in hazards))
+def test_markdown_renders_on_github(md_file, check):
+    find_problems, advice = RENDERING_CHECKS[check]
+    problems = find_problems(md_file.read_text(encoding="utf-8"))
+    assert not problems, f"{rel(md_file)} {advice}：\n" + "\n".join(problems)
 
 
 NOTEBOOKS = sorted({notebook for notebook, _, _ in notebook_markdown()})
@@ -544,7 +553,7 @@ def test_notebook_bold_renders(notebook):
     hazards = [f"第 {index} 个单元格第 {line} 行（{why}）：{snippet}"
                for path, index, source in notebook_markdown() if path == notebook
                for line, why, snippet in bold_hazards(source)]
-    assert not hazards, f"{rel(notebook)} 中有不会渲染成粗体的 **（见 test_bold_renders_on_github 的说明）：\n" + "\n".join(hazards)
+    assert not hazards, f"{rel(notebook)} 中有不会渲染成粗体的 **（见 RENDERING_CHECKS 里 bold 的说明）：\n" + "\n".join(hazards)
 
 
 GITHUB_ONLY_MATH = re.compile(r"^```math\s*$|\$`[^`\n]+`\$", re.MULTILINE)

@@ -123,14 +123,21 @@ def test_song_poems_simplified_and_with_metadata():
     assert set(records[0]) == {"author", "title", "trad", "simp"} and [r["simp"] for r in records] == poems
 
 
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """把 MNIST 复制到临时目录并让加载器指向它（不碰仓库里的 data/）。"""
-    shutil.copytree(load_data.DATA_DIR / "MNIST", tmp_path / "MNIST")
+def use_a_copy_of(dataset, tmp_path, monkeypatch):
+    """把 data/<dataset> 复制到 tmp_path，让加载器指向这份副本（不碰仓库里的 data/）。返回临时的 data 目录。
+
+    加载器记住的“已核对”和已读入的图像也清空：否则它不再读文件，损坏副本的测试就测不到。
+    """
+    shutil.copytree(load_data.DATA_DIR / dataset, tmp_path / dataset)
     monkeypatch.setattr(load_data, "DATA_DIR", tmp_path)
     monkeypatch.setattr(load_data, "_verified", {})
     monkeypatch.setattr(load_data, "_image_cache", {})
     return tmp_path
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    return use_a_copy_of("MNIST", tmp_path, monkeypatch)
 
 
 def test_truncated_file_gives_clear_error(data_copy):
