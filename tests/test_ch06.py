@@ -3,17 +3,14 @@
 章节脚本的文件名以数字开头，不能用 import 语句导入，这里按文件路径导入（脚本的工作都在 main() 里，导入时不会运行）。
 """
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from common.divergence import DivergenceGuard, TrainingDivergedError
-from common.paths import REPO_ROOT
 from common.chapters import load
+from tests.in_process import run_script
 
 autograd_vs_backprop = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
 linear_regression = load("ch06_pytorch_base/9_linear_regression.py")
@@ -174,11 +171,11 @@ def test_tensor_only_train_and_test_return_loss_and_accuracy():
     assert np.isfinite(test_loss) and 0 <= test_accuracy <= 1
 
 
-@pytest.mark.slow
-def test_autograd_script_with_huge_lr_exits_nonzero_with_one_clear_line(tmp_path):
-    env = dict(__import__("os").environ, DL_QUICK="1", DL_OUTPUT_DIR=str(tmp_path), MPLBACKEND="Agg")
-    result = subprocess.run([sys.executable, str(REPO_ROOT / "ch06_pytorch_base/10_autograd_vs_backprop.py"),
-                             "--lr", "1e6"], env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr and "训练发散了" in result.stderr.strip().splitlines()[-1]
+def test_autograd_script_with_huge_lr_exits_nonzero_with_one_clear_line(tmp_path, monkeypatch, capsys):
+    """整个脚本（快速模式、本进程内，经 common.cli.run）：学习率大到发散时一行说明、退出码 1、不写结果。"""
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    finished = run_script("ch06_pytorch_base/10_autograd_vs_backprop.py", "--lr", "1e6",
+                          monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 1, finished
+    assert "训练发散了" in finished.last_error_line and finished.last_error_line.startswith("错误：")
     assert not (tmp_path / "ch06_pytorch_base/10_autograd_vs_backprop.json").exists()

@@ -21,6 +21,7 @@ from common.checkpoint import CheckpointError, save_checkpoint
 from common.cli import run
 from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.paths import REPO_ROOT
+from tests.in_process import run_script
 
 CHAPTER = REPO_ROOT / "ch07_pytorch_dl"
 # float64 下两边是同一个公式、只是运算顺序不同，差别在 1e-15 量级；1e-10 远大于它，又远小于公式写错造成的差别
@@ -375,18 +376,19 @@ def _run(relative, *argv, output):
                           text=True, encoding="utf-8", timeout=300)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("relative", ["3_nn_test.py", "5_house_price.py"])
-def test_huge_learning_rate_stops_with_a_clear_last_line_and_writes_nothing(relative, tmp_path):
-    result = _run(relative, "--lr", "1e6", output=tmp_path)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("错误：") and "训练发散了" in result.stderr
+def test_huge_learning_rate_stops_with_a_clear_last_line_and_writes_nothing(relative, tmp_path, monkeypatch, capsys):
+    """整个脚本（快速模式、本进程内，经 common.cli.run）：发散时最后一行说明原因，退出码 1。"""
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    finished = run_script(f"ch07_pytorch_dl/{relative}", "--lr", "1e6", monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 1, finished
+    assert finished.last_error_line.startswith("错误：") and "训练发散了" in finished.err
     assert not (tmp_path / "ch07_pytorch_dl").exists()  # 没有结果、模型、提交文件
 
 
 @pytest.mark.slow
-def test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model(tmp_path):
+def test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model(tmp_path, monkeypatch, capsys):
+    """两个脚本都在子进程里运行（冒烟测试借用这两次运行）；最后读坏文件的一次在本进程内，经 common.cli.run。"""
     damaged = tmp_path / "ch04_backward" / "1_digit_recognizer_nn_train.json"
     damaged.parent.mkdir(parents=True)
     damaged.write_text('{"test_accuracy": 0.98, "total_sec', encoding="utf-8")  # 写了一半
@@ -397,9 +399,10 @@ def test_nn_test_survives_a_damaged_ch04_result_and_sequential_uses_its_model(tm
     result = _run("4_nn_sequential.py", output=tmp_path)
     assert result.returncode == 0 and "训练好的参数" in result.stdout
     assert f"测试精度 {saved['test_accuracy']:.4f}" in result.stdout
-    # 文件坏了：一行错误，非零退出
+    # 文件坏了：一行错误，退出码 1
     model = tmp_path / "ch07_pytorch_dl/3_nn_test.pt"
     model.write_bytes(model.read_bytes()[:500])
-    result = _run("4_nn_sequential.py", output=tmp_path)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip().startswith("错误：") and len(result.stderr.strip().splitlines()) == 1
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
+    finished = run_script("ch07_pytorch_dl/4_nn_sequential.py", monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 1, finished
+    assert finished.err.strip().startswith("错误：") and len(finished.err.strip().splitlines()) == 1
