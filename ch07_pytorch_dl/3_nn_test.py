@@ -50,21 +50,28 @@ def parse_args():
     return parser.parse_args()
 
 
-def train(model, device, loader, optimizer, epoch, loss_fn, guard):
+def train(model, device, loader, optimizer, epoch, loss_fn, guard, scheduler=None, lr_log=None, desc=""):
     """训练一轮，返回 (这一轮的平均损失, 这一轮训练中的精度)。
 
     guard: DivergenceGuard；损失变成 nan/inf 或涨到开始时的 10 倍以上时抛出 TrainingDivergedError。
+    后三个参数本脚本不用，是给 optimizer/8_lr_scheduler.py 的（它调用这个 train，比较学习率调度器）：
+    scheduler: 按步调整的学习率调度器；给出时每个小批量的 optimizer.step() 之后调用 scheduler.step()。
+    lr_log: 列表；给出时记下每一步用的学习率。desc: 进度条和发散报错里位置前面的说明（如 "StepLR "）。
     """
     model.train()
     total_loss, correct, count = 0.0, 0, 0
-    for step, (x, y) in enumerate(tqdm(loader, desc=f"第 {epoch} 轮", leave=False, mininterval=1), start=1):
+    for step, (x, y) in enumerate(tqdm(loader, desc=f"{desc}第 {epoch} 轮", leave=False, mininterval=1), start=1):
         x, y = x.to(device), y.to(device)
+        if lr_log is not None:
+            lr_log.append(optimizer.param_groups[0]["lr"])
         pred = model(x)
         loss = loss_fn(pred, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        loss_value = guard.check(loss.item(), where=f"第 {epoch} 轮第 {step} 步")
+        if scheduler is not None:
+            scheduler.step()  # 按步调整：每次更新之后
+        loss_value = guard.check(loss.item(), where=f"{desc}第 {epoch} 轮第 {step} 步")
         total_loss += loss_value * len(y)
         correct += (pred.argmax(dim=1) == y).sum().item()
         count += len(y)

@@ -22,7 +22,6 @@ autograd_vs_backprop = load("ch06_pytorch_base/10_autograd_vs_backprop.py")
 nn_test = load("ch07_pytorch_dl/3_nn_test.py")
 house_price = load("ch07_pytorch_dl/5_house_price.py")
 house_features = load("ch07_pytorch_dl/house_features.py")
-lr_scheduler = load("ch07_pytorch_dl/optimizer/8_lr_scheduler.py")
 schedules = load("ch07_pytorch_dl/optimizer/schedules.py")
 quadratic = load("ch07_pytorch_dl/optimizer/quadratic.py")
 fashion_category = load("ch08_cnn/4_fashion_category.py")
@@ -100,16 +99,17 @@ def test_ch07_house_price_train_learns(houses):
 
 @pytest.mark.parametrize("name", ["onecycle", None], ids=["onecycle", "constant"])
 def test_ch07_lr_scheduler_train_learns(name, mnist):
-    """8_lr_scheduler.py 的 train()：固定学习率，以及每步调整学习率的 OneCycleLR。"""
+    """8_lr_scheduler.py 训练用的 train()（3_nn_test.py 的）：固定学习率，以及每步调整学习率的 OneCycleLR。"""
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(784, 100), nn.ReLU(), nn.Linear(100, 10))
     optimizer = torch.optim.SGD(model.parameters(), lr=schedules.BASE_LR, momentum=schedules.MOMENTUM)
     loader, guard, lr_log = fixed_loader(*mnist, batch_size=32), DivergenceGuard(), []
     epochs = 20
     scheduler = None if name is None else schedules.make_scheduler(name, optimizer, epochs, len(loader))
-    losses = [lr_scheduler.train(model, "cpu", loader, optimizer, epoch, nn.CrossEntropyLoss(), guard, lr_log,
-                                 scheduler)[0]
+    losses = [nn_test.train(model, "cpu", loader, optimizer, epoch, nn.CrossEntropyLoss(), guard,
+                            scheduler=scheduler, lr_log=lr_log)[0]
               for epoch in range(1, epochs + 1)]
+    assert len(lr_log) == epochs * len(loader)  # 每一步记下一个学习率
     assert losses[-1] < 0.5 * losses[0], losses
 
 

@@ -19,6 +19,7 @@
    按步调整的调度器（OneCycleLR、预热 + 余弦）在每个小批量的 optimizer.step() 之后 scheduler.step()。
 3. 训练：20,000 张 MNIST 训练图像上的 784-100-10 网络，SGD + Momentum（lr = 0.05，μ = 0.9），
    固定学习率只训练一次，作为所有调度器的对照；每次训练的初始参数和打乱顺序都相同（同一个种子）。
+   训练一轮、评估用的是 3_nn_test.py 的 train、test（按步调整的调度器作为参数交给 train）。
 """
 import argparse
 import time
@@ -29,6 +30,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
+from common.chapters import load
 from common.cli import non_negative_int, positive_float, positive_int, run
 from common.device import get_device
 from common.divergence import DivergenceGuard
@@ -39,6 +41,9 @@ from common.quick import is_quick, pick
 from common.seed import set_seed
 from schedules import (BASE_LR, MOMENTUM, SCHEDULES, formula, is_per_batch, lr_sequence, lrs_wrong_order,
                        make_scheduler, plot_schedules)
+
+# 训练一轮的 train 和评估的 test 就是 3_nn_test.py 里的那两个函数（它的 train 接受按步调整的调度器）
+nn_test = load("ch07_pytorch_dl/3_nn_test.py")
 
 
 def parse_args():
@@ -63,45 +68,6 @@ def short_name(name):
     return SCHEDULES[name][0].split("(")[0].split("（")[0]
 
 
-def train(model, device, loader, optimizer, epoch, loss_fn, guard, lr_log, scheduler=None, desc=""):
-    """训练一轮，返回 (平均损失, 训练精度)。
-
-    scheduler 不为 None 时它是按步调整的调度器：每个小批量的 optimizer.step() 之后调用 scheduler.step()。
-    lr_log: 列表，记下每一步用的学习率（画图用）。
-    """
-    model.train()
-    total_loss, correct, count = 0.0, 0, 0
-    for step, (x, y) in enumerate(loader, start=1):
-        x, y = x.to(device), y.to(device)
-        lr_log.append(optimizer.param_groups[0]["lr"])
-        pred = model(x)
-        loss = loss_fn(pred, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()  # 按步调整：每次更新之后
-        loss_value = guard.check(loss.item(), where=f"{desc}第 {epoch} 轮第 {step} 步")
-        total_loss += loss_value * len(y)
-        correct += (pred.argmax(dim=1) == y).sum().item()
-        count += len(y)
-    return total_loss / count, correct / count
-
-
-def test(model, device, loader, loss_fn):
-    """在 loader 的全部数据上评估，返回 (平均损失, 精度)。"""
-    model.eval()
-    total_loss, correct, count = 0.0, 0, 0
-    with torch.no_grad():
-        for x, y in loader:
-            x, y = x.to(device), y.to(device)
-            pred = model(x)
-            total_loss += loss_fn(pred, y).item() * len(y)
-            correct += (pred.argmax(dim=1) == y).sum().item()
-            count += len(y)
-    return total_loss / count, correct / count
-
-
 def train_with_schedule(name, args, device, train_loader, test_loader):
     """训练一个 784-100-10 网络 args.epochs 轮；name 为 None 时用固定学习率。返回 history（每轮一项的列表）。"""
     set_seed(args.seed)  # 每次训练的初始参数相同
@@ -116,11 +82,11 @@ def train_with_schedule(name, args, device, train_loader, test_loader):
     history = {"lr": [], "train_loss": [], "train_acc": [], "test_loss": [], "test_acc": [], "lrs": []}
     for epoch in tqdm(range(1, args.epochs + 1), desc=label, leave=False):
         history["lr"].append(optimizer.param_groups[0]["lr"])  # 这一轮开始时的学习率
-        train_loss, train_acc = train(model, device, train_loader, optimizer, epoch, loss_fn, guard, history["lrs"],
-                                      scheduler if per_batch else None, desc=f"{label} ")
+        train_loss, train_acc = nn_test.train(model, device, train_loader, optimizer, epoch, loss_fn, guard,
+                                              scheduler if per_batch else None, history["lrs"], desc=f"{label} ")
         if scheduler is not None and not per_batch:
             scheduler.step()  # 按轮调整：这一轮所有的 optimizer.step() 之后，每轮一次
-        test_loss, test_acc = test(model, device, test_loader, loss_fn)
+        test_loss, test_acc = nn_test.test(model, device, test_loader, loss_fn)
         for key, value in (("train_loss", train_loss), ("train_acc", train_acc),
                            ("test_loss", test_loss), ("test_acc", test_acc)):
             history[key].append(value)
