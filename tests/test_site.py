@@ -270,7 +270,7 @@ def save_screenshot(driver, name):
     return path
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=180)  # 建站约 45 秒 + 逐页检查约 130 秒
 def test_every_page_in_headless_chromium(site, browser):
     """逐页打开（file://），汇总所有问题后一起报告。"""
     pages = site_pages(site)
