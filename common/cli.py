@@ -9,14 +9,16 @@
    训练发散、模型文件或数据文件读不了、输出目录不可写、--device 不可用、按了 Ctrl-C……
    都只在 stderr 打印一行“错误：……”（出了什么事、在哪里、怎么办），以非零退出码结束，不打印调用栈。
 
-2. 命令行参数的检查：不合理的值（0 轮、负的批量大小、nan 的学习率……）由 argparse 当场拒绝，
-   打印一行说明和用法，而不是在训练深处抛出一大段 torch 的 traceback。
+2. 命令行参数：script_parser 建立解析器，一行写明这个脚本有哪些常用选项、默认值是多少，
+   脚本特有的选项接着用 add_argument 加在下面：
 
-    parser = argparse.ArgumentParser(description="…", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=15, help="训练轮数")
-    parser.add_argument("--lr", type=positive_float, default=3e-3, help="学习率")
+    parser = script_parser("…", epochs=pick(real=15, quick=1), batch_size=128, lr=3e-3, device=True, seed=42)
+    parser.add_argument("--patience", type=positive_int, default=40, help="验证分数连续这么多轮没有改进就停止")
+    args = parser.parse_args()
 
-ArgumentDefaultsHelpFormatter 让 --help 自动显示默认值，不必在帮助文字里重写一遍。
+   数值选项的 type 是下面的检查函数（positive_int、positive_float……）：不合理的值（0 轮、负的批量大小、
+   nan 的学习率……）由 argparse 当场拒绝，打印一行说明和用法，而不是在训练深处抛出一大段 torch 的 traceback。
+   --help 自动显示每个选项的默认值（ArgumentDefaultsHelpFormatter），不必在帮助文字里重写一遍。
 """
 import argparse
 import math
@@ -120,7 +122,12 @@ def _last_repository_line(error):
     return f"{relative_to_repo(frames[-1].filename)} 第 {frames[-1].lineno} 行" if frames else ""
 
 
-def _number(text, kind):
+def _checked(text, kind, accepts, requirement):
+    """把命令行上的文字 text 转成 kind（int 或 float），再检查 accepts(值)；不满足时用 requirement 说明应是什么。
+
+    下面五个检查函数都是它：不是数、是 nan/inf、超出范围时抛出 argparse.ArgumentTypeError，
+    argparse 把它变成一行用法错误（如 “argument --epochs: 应是大于 0 的整数，实际为 0”）。
+    """
     try:
         value = kind(text)
     except ValueError:
@@ -128,44 +135,85 @@ def _number(text, kind):
         raise argparse.ArgumentTypeError(f"{text!r} 不是{name}") from None
     if kind is float and not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} 不是有限的数（nan、inf 不能用）")
+    if not accepts(value):
+        raise argparse.ArgumentTypeError(f"{requirement}，实际为 {value}")
     return value
 
 
 def positive_int(text):
     """大于 0 的整数，如轮数、批量大小、隐藏层大小。"""
-    value = _number(text, int)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"应是大于 0 的整数，实际为 {value}")
-    return value
+    return _checked(text, int, lambda value: value > 0, "应是大于 0 的整数")
 
 
 def non_negative_int(text):
     """大于等于 0 的整数，如随机种子、验证集张数。"""
-    value = _number(text, int)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"应是大于等于 0 的整数，实际为 {value}")
-    return value
+    return _checked(text, int, lambda value: value >= 0, "应是大于等于 0 的整数")
 
 
 def positive_float(text):
     """大于 0 的有限小数，如学习率、温度。"""
-    value = _number(text, float)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"应是大于 0 的数，实际为 {value}")
-    return value
+    return _checked(text, float, lambda value: value > 0, "应是大于 0 的数")
 
 
 def non_negative_float(text):
     """大于等于 0 的有限小数，如权重衰减系数。"""
-    value = _number(text, float)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"应是大于等于 0 的数，实际为 {value}")
-    return value
+    return _checked(text, float, lambda value: value >= 0, "应是大于等于 0 的数")
 
 
 def probability(text):
     """[0, 1) 之间的数，如 Dropout 的比例。"""
-    value = _number(text, float)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"应在 0（含）到 1（不含）之间，实际为 {value}")
-    return value
+    return _checked(text, float, lambda value: 0 <= value < 1, "应在 0（含）到 1（不含）之间")
+
+
+# script_parser 能加的常用选项：参数名 → (检查函数, 标准的帮助文字)，按这个顺序加到解析器里。
+# 脚本的选项有更具体的含义时（如 “Adam 的学习率”“写法 3 的轮数”），用 help={参数名: 文字} 换掉标准的说法。
+STANDARD_OPTIONS = {
+    "epochs": (positive_int, "训练轮数"),
+    "batch_size": (positive_int, "批量大小"),
+    "lr": (positive_float, "学习率"),
+    "momentum": (non_negative_float, "SGD 的动量系数"),
+    "weight_decay": (non_negative_float, "权重衰减系数"),
+    "device": (None, "cpu、cuda、cuda:0 或 mps；不给时自动选择"),  # 字符串交给 common.device.get_device 检查
+    "seed": (non_negative_int, "随机种子"),
+}
+
+
+def script_parser(description, *, epochs=None, batch_size=None, lr=None, momentum=None, weight_decay=None,
+                  device=False, seed=None, help=None):
+    """建立脚本的命令行解析器：加上给了默认值的常用选项，返回 argparse.ArgumentParser。
+
+    脚本用一行写明自己有哪些常用选项和它们的默认值，特有的选项接着用 parser.add_argument 加在下面：
+
+        parser = script_parser("Fashion-MNIST 卷积神经网络分类", epochs=pick(real=15, quick=1), batch_size=128,
+                               lr=3e-3, device=True, seed=42, help={"lr": "OneCycle 的最大学习率"})
+        parser.add_argument("--evaluate", metavar="PATH", default=None, help="…")
+        args = parser.parse_args()
+
+    - epochs、batch_size、lr、momentum、weight_decay、seed：给了默认值（不是 None）的才加，
+      变成 --epochs、--batch-size、--lr、--momentum、--weight-decay、--seed；type 是本文件的检查函数。
+    - device：True 时加 --device，默认 None（由 common.device.get_device 自动选择）；
+      给字符串（如 "cpu"）时加 --device，以它为默认值；False（默认）时不加。
+    - help：{参数名: 帮助文字}，换掉 STANDARD_OPTIONS 里的标准说法，如 {"lr": "Adam 的学习率"}。
+    - 用 ArgumentDefaultsHelpFormatter：--help 在每个选项后面自动显示默认值。
+    要把这些选项放进一个选项组（parser.add_argument_group）时，用 add_standard_options。
+    """
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_standard_options(parser, epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum,
+                         weight_decay=weight_decay, device=device, seed=seed, help=help)
+    return parser
+
+
+def add_standard_options(parser, *, help=None, **defaults):
+    """把 STANDARD_OPTIONS 里给了默认值的选项加到 parser（解析器或选项组）上；参数的含义同 script_parser。"""
+    help = help or {}
+    unknown = (set(defaults) | set(help)) - set(STANDARD_OPTIONS)
+    if unknown:
+        raise TypeError(f"没有这样的常用选项：{sorted(unknown)}；可以用的是 {list(STANDARD_OPTIONS)}")
+    given = {name: value for name, value in defaults.items() if value is not None and value is not False}
+    if set(help) - set(given):
+        raise TypeError(f"help 里的 {sorted(set(help) - set(given))} 没有给默认值，不会加到命令行上")
+    for name, (check, standard_help) in STANDARD_OPTIONS.items():
+        if name in given:
+            default = None if given[name] is True else given[name]  # device=True：默认 None，自动选择设备
+            parser.add_argument("--" + name.replace("_", "-"), type=check, default=default,
+                                help=help.get(name, standard_help))
