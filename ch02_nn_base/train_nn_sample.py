@@ -12,7 +12,6 @@
 同一台机器上相同的种子得到相同的权重；换了 CPU 或 BLAS 库，浮点运算的顺序可能不同，
 得到的文件（和 SHA-256）可能略有差别，精度则相当。
 """
-import argparse
 import hashlib
 import shutil
 import time
@@ -22,7 +21,7 @@ import joblib
 import numpy as np
 from tqdm import tqdm
 
-from common.cli import run
+from common.cli import run, script_parser
 from common.layers import Affine, Sigmoid, SoftmaxWithLoss
 from common.load_data import get_data
 from common.optimizer import Adam
@@ -43,7 +42,7 @@ OUTPUT_NAME = "ch02_nn_base/nn_sample"
 
 
 def main():
-    parser = argparse.ArgumentParser(description="训练理论第 1 章的预训练权重 nn_sample")
+    parser = script_parser("训练理论第 1 章的预训练权重 nn_sample")
     parser.add_argument("--install", action="store_true",
                         help="训练后把权重写到 data/nn_sample（覆盖仓库随附的文件）；默认只写到 output/ 下")
     args = parser.parse_args()

@@ -17,11 +17,10 @@
 运行：python ch05_optim/4_weight_decay.py            （默认：种子 42，学习率 0.05）
      python ch05_optim/4_weight_decay.py --seed 0   （其他设置另存为 4_weight_decay_seed0_lr0.05.json 等，不覆盖默认结果）
 """
-import argparse
 
 import numpy as np
 
-from common.cli import non_negative_int, positive_float, run
+from common.cli import run, script_parser
 from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
@@ -42,9 +41,8 @@ WEIGHT_DECAY_LAMBDAS = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1]
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="过拟合与权重衰减：在验证集上挑选 λ")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子：决定验证集、初始权重和小批量的顺序（默认 42）")
-    parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD 的学习率（默认 0.05）")
+    parser = script_parser("过拟合与权重衰减：在验证集上挑选 λ", lr=0.05, seed=42,
+                           help={"lr": "SGD 的学习率", "seed": "随机种子：决定验证集、初始权重和小批量的顺序"})
     return parser.parse_args()
 
 

@@ -13,7 +13,6 @@
 求一次梯度各要多少毫秒（NumPy 反向传播与 PyTorch 自动求导）的计时在 tests/benchmarks/bench_common.py 里：
     python -m tests.benchmarks.bench_common
 """
-import argparse
 import sys
 import time
 
@@ -24,7 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from common.chapters import load
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
+from common.cli import run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import get_data
@@ -144,14 +143,9 @@ def test(params, device, loader):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="自动求导与第 3 章手写反向传播的对照，以及只用张量的 MNIST 训练",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=5, quick=1), help="训练轮数")
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="批量大小")
-    parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD 的学习率")
-    parser.add_argument("--momentum", type=non_negative_float, default=0.9, help="SGD 的动量系数")
-    parser.add_argument("--device", default=None, help="训练用的设备：cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（初始参数与打乱顺序）")
+    parser = script_parser("自动求导与第 3 章手写反向传播的对照，以及只用张量的 MNIST 训练",
+                           epochs=pick(real=5, quick=1), batch_size=100, lr=0.05, momentum=0.9, device=True, seed=42,
+                           help={"lr": "SGD 的学习率", "seed": "随机种子（初始参数与打乱顺序）"})
     return parser.parse_args()
 
 

@@ -15,7 +15,6 @@
 三种写法的 w、b 与闭式解的差距打印出来，并检查在容差之内（不在时以非零退出码结束）；
 快速模式的轮数太少，不要求收敛，只打印差距并说明没有检查。图：拟合直线与两条损失曲线。
 """
-import argparse
 import time
 
 import numpy as np
@@ -24,7 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from common.cli import non_negative_int, positive_float, positive_int, run
+from common.cli import positive_float, positive_int, run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard, check_finite_loss
 from common.load_data import load_house_prices
@@ -131,15 +130,13 @@ def mse(x, y, w, b):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="线性回归的三种写法：闭式解、张量 + 自动求导、nn.Linear + SGD",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("线性回归的三种写法：闭式解、张量 + 自动求导、nn.Linear + SGD",
+                           epochs=pick(real=100, quick=10), batch_size=64, lr=0.01, device=True, seed=42,
+                           help={"epochs": "写法 3 的轮数", "batch_size": "写法 3 的批量大小", "lr": "写法 3 的学习率",
+                                 "device": "写法 3 用的设备：cpu、cuda、cuda:0 或 mps；不给时自动选择",
+                                 "seed": "随机种子（测试集的划分、初始参数、打乱顺序）"})
     parser.add_argument("--gd-steps", type=positive_int, default=200, help="写法 2（全批量梯度下降）的步数")
     parser.add_argument("--gd-lr", type=positive_float, default=0.1, help="写法 2 的学习率")
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=100, quick=10), help="写法 3 的轮数")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="写法 3 的批量大小")
-    parser.add_argument("--lr", type=positive_float, default=0.01, help="写法 3 的学习率")
-    parser.add_argument("--device", default=None, help="写法 3 用的设备：cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（测试集的划分、初始参数、打乱顺序）")
     return parser.parse_args()
 
 

@@ -15,12 +15,11 @@
 梯度下降的学习率要小于 2 / λ_max 才不发散，而沿最小特征值方向每步只缩小 (1 − lr·λ_min) 倍，
 所以需要的步数约与条件数 λ_max / λ_min 成正比。标准化后 mean(z) = 0、mean(z²) = 1，H = 2I，条件数为 1。
 """
-import argparse
 
 import numpy as np
 import torch
 
-from common.cli import non_negative_int, positive_int, run
+from common.cli import positive_int, run, script_parser
 from common.load_data import load_house_prices
 from common.paths import save_json
 from common.plotting import plt, save_figure, show
@@ -31,10 +30,8 @@ TEST_FRACTION = 0.2  # 与 9_linear_regression.py 相同的划分，曲面只用
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=non_negative_int, default=42,
-                        help="划分训练/测试集的随机种子，与 9_linear_regression.py 的 --seed 对应")
+    parser = script_parser(__doc__.splitlines()[0], seed=42,
+                           help={"seed": "划分训练/测试集的随机种子，与 9_linear_regression.py 的 --seed 对应"})
     parser.add_argument("--steps", type=positive_int, default=pick(real=50, quick=5),
                         help="两种面积单位下各走的梯度下降步数")
     return parser.parse_args()

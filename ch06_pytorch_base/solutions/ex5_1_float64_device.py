@@ -6,18 +6,16 @@
 MPS（Apple 芯片的 GPU）没有 float64：在 MPS 上创建 float64 张量会抛出 TypeError，这里把它接住并打印出来。
 CUDA 支持 float64；CPU 当然也支持。
 """
-import argparse
 
 import torch
 
+from common.cli import script_parser
 from common.device import get_device
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="检查 float64 的张量能否放到某个设备上",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--device", default="cpu",
-                        help="要检查的设备：cpu、cuda、mps，或 auto（由 get_device 按 CUDA → MPS → CPU 自动选择）")
+    parser = script_parser("检查 float64 的张量能否放到某个设备上", device="cpu",
+                           help={"device": "要检查的设备：cpu、cuda、mps，或 auto（由 get_device 按 CUDA → MPS → CPU 自动选择）"})
     return parser.parse_args(argv)
 
 

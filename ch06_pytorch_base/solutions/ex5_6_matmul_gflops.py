@@ -9,12 +9,12 @@
     DL_QUICK=1 python ch06_pytorch_base/solutions/ex5_6_matmul_gflops.py
 用时受机器当时的负载影响，每次运行的数会有几个百分点的差别。
 """
-import argparse
 import time
 
 import numpy as np
 import torch
 
+from common.cli import script_parser
 from common.device import get_device
 from common.quick import pick
 
@@ -23,10 +23,8 @@ REPEATS = pick(real=5, quick=5)
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="不同大小的矩阵乘法在 CPU（和 GPU）上的速度",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--device", default=None,
-                        help="与 CPU 对比的加速器：cuda、cuda:0 或 mps；不给时自动选择（只有 CPU 时不对比）")
+    parser = script_parser("不同大小的矩阵乘法在 CPU（和 GPU）上的速度", device=True,
+                           help={"device": "与 CPU 对比的加速器：cuda、cuda:0 或 mps；不给时自动选择（只有 CPU 时不对比）"})
     return parser.parse_args(argv)
 
 

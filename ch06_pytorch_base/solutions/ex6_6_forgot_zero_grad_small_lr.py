@@ -5,12 +5,11 @@
 
     python ch06_pytorch_base/solutions/ex6_6_forgot_zero_grad_small_lr.py   # 2 核 CPU 上用 1 个线程约 7 秒 CPU 时间
 """
-import argparse
 
 import torch
 from torch import nn
 
-from common.cli import non_negative_int
+from common.cli import script_parser
 from common.load_data import get_data
 from common.quick import pick
 from common.seed import set_seed
@@ -22,9 +21,8 @@ CHECKPOINTS = pick(real=[10, 50, 100, 200, 400, 600], quick=[10, 50, 100])
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="忘了 zero_grad() 时，学习率 0.1 与 0.01 的测试损失",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="随机种子（初始参数与打乱顺序），与 notebook 相同")
+    parser = script_parser("忘了 zero_grad() 时，学习率 0.1 与 0.01 的测试损失", seed=0,
+                           help={"seed": "随机种子（初始参数与打乱顺序），与 notebook 相同"})
     return parser.parse_args(argv)
 
 
