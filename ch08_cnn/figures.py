@@ -9,9 +9,10 @@
 import argparse
 
 import numpy as np
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import Rectangle
 
 from common.cli import run
+from common.diagram import arrow, box, dot, finish, op
 from common.layers import Convolution
 from common.plotting import plt, save_figure, show
 from common.util import conv_output_size, im2col
@@ -72,11 +73,7 @@ def conv_channels_figure():
     outline(ax, 14, 9.6, 1, 1, "#d62728")
     ax.text(0, 15.6, "⊙：对应元素相乘再求和。窗口向右、向下滑动，得到输出的其他 3 个数；"
             "F_N 个卷积核得到 F_N 张特征图。", fontsize=9, va="top")
-    ax.set_xlim(-0.5, 21)
-    ax.set_ylim(16.3, -1.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title("多通道卷积：每个通道各自相乘求和，再把通道加起来", fontsize=11)
+    finish(ax, (-0.5, 21), (16.3, -1.2), "多通道卷积：每个通道各自相乘求和，再把通道加起来")
     return fig, partial, y
 
 
@@ -104,26 +101,13 @@ def im2col_figure():
             "重叠的像素（如 5、14）被复制到几行里。\n"
             "卷积 = col @ W_flat.T + b，W_flat 的形状是 (F_N, C·FH·FW)：一次矩阵乘法算出全部窗口、全部卷积核。",
             fontsize=9, va="top")
-    ax.set_xlim(-0.5, 18.5)
-    ax.set_ylim(7.2, -1.0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title("im2col：把每个窗口排成矩阵的一行", fontsize=11)
+    finish(ax, (-0.5, 18.5), (7.2, -1.0), "im2col：把每个窗口排成矩阵的一行")
     return fig, col
 
 
 def block_box(ax, x, y, text, color, width):
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - 0.32), width, 0.64, boxstyle="round,pad=0.05",
-                                facecolor=color, edgecolor="black", linewidth=1))
-    ax.text(x, y, text, ha="center", va="center", fontsize=10)
-
-
-def flow(ax, points, color="black", linewidth=1.3):
-    """沿折线 points 画箭头（最后一段带箭头）。"""
-    for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
-        ax.plot([x0, x1], [y0, y1], color=color, linewidth=linewidth)
-    ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=12,
-                                 color=color, linewidth=linewidth))
+    """残差块里一层的框：高 0.64，字号 10。"""
+    box(ax, x, y, text, color, width=width, height=0.64, fontsize=10)
 
 
 def residual_block_figure(size=56, channels=64):
@@ -143,35 +127,31 @@ def residual_block_figure(size=56, channels=64):
     for x, shortcut_box, top_text, bottom_text, first_conv, title in panels:
         ax.text(x, 10.1, title, ha="center", fontsize=11)
         ax.text(x, 9.3, top_text, ha="center", va="center", fontsize=10)
-        flow(ax, [(x, 9.0), (x, 8.12)])
+        arrow(ax, [(x, 9.0), (x, 8.12)])
         block_box(ax, x, 7.8, first_conv, conv_color, width=4.6)
-        flow(ax, [(x, 7.48), (x, 6.72)])
+        arrow(ax, [(x, 7.48), (x, 6.72)])
         block_box(ax, x, 6.4, "3×3 卷积 → BN", conv_color, width=4.6)
-        flow(ax, [(x, 6.08), (x, 5.28)])
+        arrow(ax, [(x, 6.08), (x, 5.28)])
         ax.text(x + 0.12, 5.65, "$F(x)$", fontsize=10, va="center")
-        ax.add_patch(Circle((x, 5.0), 0.28, facecolor="#f0f0f0", edgecolor="black", linewidth=1))
-        ax.text(x, 5.0, "+", ha="center", va="center", fontsize=13)
+        op(ax, x, 5.0, "+")
         # 捷径（红线）：从 x 分出来，绕过两个卷积，在 + 处汇合
         right = x + 3.0 if shortcut_box is None else x + 4.4
-        ax.add_patch(Circle((x, 8.7), 0.07, color=shortcut_color))
+        dot(ax, x, 8.7, color=shortcut_color)
         if shortcut_box is None:
-            flow(ax, [(x, 8.7), (right, 8.7), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
+            arrow(ax, [(x, 8.7), (right, 8.7), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
             ax.text(right + 0.12, 6.9, "捷径\n恒等映射", fontsize=9.5, color=shortcut_color, va="center")
         else:
-            flow(ax, [(x, 8.7), (right, 8.7), (right, 7.22)], color=shortcut_color, linewidth=2.5)
+            arrow(ax, [(x, 8.7), (right, 8.7), (right, 7.22)], color=shortcut_color, linewidth=2.5)
             block_box(ax, right, 6.9, shortcut_box, "#f2f2f2", width=3.3)
-            flow(ax, [(right, 6.58), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
+            arrow(ax, [(right, 6.58), (right, 5.0), (x + 0.28, 5.0)], color=shortcut_color, linewidth=2.5)
             ax.text(right + 0.12, 5.7, "捷径", fontsize=9.5, color=shortcut_color, va="center")
-        flow(ax, [(x, 4.72), (x, 4.02)])
+        arrow(ax, [(x, 4.72), (x, 4.02)])
         block_box(ax, x, 3.7, "ReLU", relu_color, width=1.2)
-        flow(ax, [(x, 3.38), (x, 2.75)])
+        arrow(ax, [(x, 3.38), (x, 2.75)])
         ax.text(x, 2.45, bottom_text, ha="center", va="center", fontsize=10)
     ax.text(0.6, 1.5, "输出 = ReLU(F(x) + 捷径(x))。F 的权重全为 0 时，左边的块就是 ReLU(x)：加深网络至少容易表示浅网络。", fontsize=9.5)
     ax.text(0.6, 1.0, "反向传播时，+ 把梯度原样分给两条路：左边红色的恒等捷径上，梯度不经过任何层，直接传回 x。", fontsize=9.5)
-    ax.set_xlim(0.4, 16.6)
-    ax.set_ylim(0.7, 10.5)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    finish(ax, (0.4, 16.6), (0.7, 10.5))
     return fig, main_path
 
 

@@ -8,16 +8,15 @@
 import argparse
 
 import torch
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from torch import nn
 
+from common.diagram import OP_COLOR, OP_RADIUS, arrow, box, dot, finish, op
 from common.paths import output_dir
 from common.plotting import plt, save_figure, show
 from common.seed import set_seed
 
 GATE_COLOR = "#fdd49e"  # sigmoid 门
 TANH_COLOR = "#c6dbef"  # tanh
-OP_COLOR = "#f0f0f0"  # 逐元素运算
 
 
 def parse_args():
@@ -71,34 +70,22 @@ def check_gru_formula(seed):
     return error
 
 
-def box(ax, x, y, text, color, width=1.1, height=0.7):
-    ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.05",
-                                facecolor=color, edgecolor="black", linewidth=1))
-    ax.text(x, y, text, ha="center", va="center", fontsize=11)
+def straight_path(ax, y, gate_x, plus_x, end_x, color):
+    """状态的直路（红色粗线）：旧状态 → ×（乘一个门）→ +（加上新的部分）→ 新状态，画在高度 y 上。
 
-
-def op(ax, x, y, symbol):
-    ax.add_patch(Circle((x, y), 0.28, facecolor=OP_COLOR, edgecolor="black", linewidth=1))
-    ax.text(x, y, symbol, ha="center", va="center", fontsize=13)
-
-
-def arrow(ax, points, color="black", linewidth=1.3):
-    """沿折线 points 画箭头（最后一段带箭头）。"""
-    for (x0, y0), (x1, y1) in zip(points[:-2], points[1:-1]):
-        ax.plot([x0, x1], [y0, y1], color=color, linewidth=linewidth)
-    ax.add_patch(FancyArrowPatch(points[-2], points[-1], arrowstyle="-|>", mutation_scale=12,
-                                 color=color, linewidth=linewidth))
+    LSTM 的记忆单元 c 和 GRU 的隐藏状态 h 走的是同一种路：反向传播时沿它每一步只乘那一个门。
+    """
+    arrow(ax, [(0.2, y), (gate_x - OP_RADIUS, y)], color=color, linewidth=2.5)
+    op(ax, gate_x, y, "×")
+    arrow(ax, [(gate_x + OP_RADIUS, y), (plus_x - OP_RADIUS, y)], color=color, linewidth=2.5)
+    op(ax, plus_x, y, "+")
+    arrow(ax, [(plus_x + OP_RADIUS, y), (end_x, y)], color=color, linewidth=2.5)
 
 
 def lstm_cell_figure():
     fig, ax = plt.subplots(figsize=(9, 5.6))
     memory = "#d62728"
-    # 记忆单元 c 的直路：c_{t-1} → ×f → +(i⊙g) → c_t（红色粗线）
-    arrow(ax, [(0.2, 6), (2.72, 6)], color=memory, linewidth=2.5)
-    op(ax, 3, 6, "×")
-    arrow(ax, [(3.28, 6), (5.72, 6)], color=memory, linewidth=2.5)
-    op(ax, 6, 6, "+")
-    arrow(ax, [(6.28, 6), (10.3, 6)], color=memory, linewidth=2.5)
+    straight_path(ax, 6, gate_x=3, plus_x=6, end_x=10.3, color=memory)  # 记忆单元 c 的直路：c_{t-1} → ×f → +(i⊙g) → c_t
     ax.text(0.1, 6.3, "$c_{t-1}$", fontsize=12, color=memory)
     ax.text(9.8, 6.3, "$c_t$", fontsize=12, color=memory)
 
@@ -133,28 +120,14 @@ def lstm_cell_figure():
             "反向传播时每一步只乘遗忘门 $f_t$", fontsize=10, color=memory)
     ax.text(0.2, -0.75, "σ：sigmoid（门，取值 0～1）；×：逐元素乘；+：逐元素加。"
             "四个框的权重在 PyTorch 里叠成一个 (4H, D) 和一个 (4H, H) 的矩阵（顺序 i、f、g、o）。", fontsize=9)
-    ax.set_xlim(-0.2, 11)
-    ax.set_ylim(-1.1, 7.7)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title("LSTM 单元的一步", fontsize=12)
+    finish(ax, (-0.2, 11), (-1.1, 7.7), "LSTM 单元的一步", fontsize=12)
     return fig
-
-
-def dot(ax, x, y):
-    """两条线相连的地方画一个实心点（没有点的交叉只是穿过）。"""
-    ax.add_patch(Circle((x, y), 0.07, color="black"))
 
 
 def gru_cell_figure():
     fig, ax = plt.subplots(figsize=(9, 5.6))
     state = "#d62728"
-    # 隐藏状态的直路：h_{t-1} → ×z → +((1-z)⊙n) → h_t（红色粗线）
-    arrow(ax, [(0.2, 6.6), (1.12, 6.6)], color=state, linewidth=2.5)
-    op(ax, 1.4, 6.6, "×")
-    arrow(ax, [(1.68, 6.6), (5.52, 6.6)], color=state, linewidth=2.5)
-    op(ax, 5.8, 6.6, "+")
-    arrow(ax, [(6.08, 6.6), (8.6, 6.6)], color=state, linewidth=2.5)
+    straight_path(ax, 6.6, gate_x=1.4, plus_x=5.8, end_x=8.6, color=state)  # 隐藏状态的直路：h_{t-1} → ×z → +((1-z)⊙n) → h_t
     ax.text(0.1, 6.9, "$h_{t-1}$", fontsize=12, color=state)
     ax.text(8.1, 6.9, "$h_t$", fontsize=12, color=state)
     ax.text(8.7, 6.5, "输出，也是下一步的 $h_{t-1}$", fontsize=9, va="center")
@@ -205,11 +178,7 @@ def gru_cell_figure():
             fontsize=9)
     ax.text(0.2, -0.9, "σ：sigmoid（门，取值 0～1）；×：逐元素乘；+：逐元素加；1−：用 1 减。"
             "三块权重在 PyTorch 里叠成一个 (3H, D) 和一个 (3H, H) 的矩阵（顺序 r、z、n）。", fontsize=9)
-    ax.set_xlim(-0.2, 11)
-    ax.set_ylim(-1.2, 8.1)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title("GRU 单元的一步", fontsize=12)
+    finish(ax, (-0.2, 11), (-1.2, 8.1), "GRU 单元的一步", fontsize=12)
     return fig
 
 
