@@ -15,7 +15,6 @@
 这个文件是另一个脚本写的，可能已损坏、不完整或是别的模型保存的：读它时用 common/checkpoint.py 的
 load_checkpoint、load_model_state（就是上面那两行，外加读不出来时的一行说明）。
 """
-import argparse
 from collections import OrderedDict
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import torch
 from torch import nn
 
 from common.checkpoint import load_checkpoint, load_model_state
-from common.cli import non_negative_int, run
+from common.cli import run, script_parser
 from common.device import get_device
 from common.load_data import get_data
 from common.paths import output_dir, output_path, relative_to_repo
@@ -37,13 +36,11 @@ POSITION_NAMES = {"fc1": "0", "fc2": "2"}  # 普通 Sequential 按位置命名�
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="同一个网络的自定义 nn.Module 与两种 nn.Sequential 写法互换参数",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("同一个网络的自定义 nn.Module 与两种 nn.Sequential 写法互换参数", device=True, seed=42,
+                           help={"seed": "随机种子（没有训练好的参数时的初始化）"})
     parser.add_argument("--checkpoint", type=Path, default=None,
                         help=f"要装入的参数文件（3_nn_test.py 保存的 state_dict）；不给时用输出目录下的 {TRAINED}，"
                              "那里没有时用随机初始化的参数")
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（没有训练好的参数时的初始化）")
     return parser.parse_args()
 
 

@@ -17,7 +17,6 @@
    house_features.predict_prices(模型文件, 表格) 只凭它就能预测（脚本最后读回它，断言预测与本次相同）。
 训练发散（损失涨到开始时的 10 倍以上或变成 nan/inf、预测出 inf）时以非零退出码结束，不写提交文件和模型。
 """
-import argparse
 import time
 
 import numpy as np
@@ -30,7 +29,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from common.checkpoint import keep_better_checkpoint
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, probability, run
+from common.cli import positive_int, probability, run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import load_house_prices
@@ -49,19 +48,16 @@ SUBMISSION_FILE = "ch07_pytorch_dl/submission.csv"
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="Kaggle 房价预测：MLP 与 Ridge 的 5 折交叉验证，并写出提交文件",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=400, quick=5), help="每折最多训练的轮数")
+    parser = script_parser("Kaggle 房价预测：MLP 与 Ridge 的 5 折交叉验证，并写出提交文件",
+                           epochs=pick(real=400, quick=5), batch_size=64, lr=3e-4, weight_decay=1e-2,
+                           device=True, seed=42, help={"epochs": "每折最多训练的轮数", "lr": "Adam 的学习率",
+                                                       "weight_decay": "Adam 的权重衰减",
+                                                       "seed": "随机种子（折的划分、初始参数、打乱顺序）"})
     parser.add_argument("--patience", type=positive_int, default=40, help="验证分数连续这么多轮没有改进就停止")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="批量大小")
-    parser.add_argument("--lr", type=positive_float, default=3e-4, help="Adam 的学习率")
-    parser.add_argument("--weight-decay", type=non_negative_float, default=1e-2, help="Adam 的权重衰减")
     parser.add_argument("--hidden", type=positive_int, default=64, help="隐藏层的神经元个数")
     parser.add_argument("--dropout", type=probability, default=0.2, help="Dropout 的比例")
     parser.add_argument("--outlier-ablation", action="store_true",
                         help="再做一遍训练时保留离群点的交叉验证，与去掉离群点对比（用时约翻倍）")
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（折的划分、初始参数、打乱顺序）")
     return parser.parse_args()
 
 

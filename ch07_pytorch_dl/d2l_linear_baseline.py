@@ -10,7 +10,6 @@
 - 5 折按行的顺序连续切分（不打乱），打分时把预测值截断到不小于 1 再取对数，计算 log-RMSE。
 打印每一折的训练、验证 log-RMSE 和 5 折的平均。
 """
-import argparse
 import time
 
 import numpy as np
@@ -19,7 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
+from common.cli import run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import load_house_prices
@@ -31,14 +30,10 @@ FOLDS = 5
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="《动手学深度学习》4.10 节的线性模型（房价，5 折交叉验证）",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=100, quick=5), help="每折训练的轮数")
-    parser.add_argument("--lr", type=positive_float, default=5.0, help="Adam 的学习率（原书的取值）")
-    parser.add_argument("--weight-decay", type=non_negative_float, default=0.0, help="Adam 的权重衰减")
-    parser.add_argument("--batch-size", type=positive_int, default=64, help="批量大小")
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（初始参数与打乱顺序）")
+    parser = script_parser("《动手学深度学习》4.10 节的线性模型（房价，5 折交叉验证）",
+                           epochs=pick(real=100, quick=5), batch_size=64, lr=5.0, weight_decay=0.0, device=True,
+                           seed=42, help={"epochs": "每折训练的轮数", "lr": "Adam 的学习率（原书的取值）",
+                                          "weight_decay": "Adam 的权重衰减", "seed": "随机种子（初始参数与打乱顺序）"})
     return parser.parse_args()
 
 

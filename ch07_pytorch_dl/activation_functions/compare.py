@@ -5,12 +5,10 @@
 parse_args 是三个激活函数脚本共同的命令行：计算都在 CPU 上用 float64 做，没有要调的选项，
 但不认识的参数（如 --device cuda）会被 argparse 拒绝，而不是悄悄忽略。
 """
-import argparse
-
 import numpy as np
 import torch
 
-from common.cli import non_negative_int
+from common.cli import script_parser
 from common.plotting import plt
 
 GRID = np.linspace(-6.0, 6.0, 1201)  # 步长 0.01，包含 0
@@ -19,11 +17,7 @@ RTOL, ATOL = 1e-12, 1e-15
 
 def parse_args(description, seed=None):
     """只有 --help 的命令行；seed 不为 None 时加一个 --seed 选项（默认值为 seed）。"""
-    parser = argparse.ArgumentParser(description=f"{description}（在 CPU 上用 float64 计算）",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    if seed is not None:
-        parser.add_argument("--seed", type=non_negative_int, default=seed, help="随机种子")
-    return parser.parse_args()
+    return script_parser(f"{description}（在 CPU 上用 float64 计算）", seed=seed).parse_args()
 
 
 def autograd_derivative(torch_function, x):

@@ -8,13 +8,12 @@
   它比精确值小 mean(log(1 + 1e-7/p)) ≤ mean(1e-7/p)（p 是正确类别的概率），
   所以与 torch 比较时容差取 1.1e-7 · mean(1/p)（p 很小的样本让这一差别变大）。
 """
-import argparse
 
 import numpy as np
 import torch
 from torch import nn
 
-from common.cli import non_negative_int, positive_int, run
+from common.cli import positive_int, run, script_parser
 
 from common.functions import (cross_entropy, log_softmax, mean_absolute_error, mean_squared_error, sigmoid,
                               smooth_l1, softmax, softplus)
@@ -111,9 +110,8 @@ def compare_losses(seed=0):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="torch 的损失函数与 common/ 的 NumPy 版本逐项对照（CPU，float64）",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="第一组随机输入的种子")
+    parser = script_parser("torch 的损失函数与 common/ 的 NumPy 版本逐项对照（CPU，float64）", seed=0,
+                           help={"seed": "第一组随机输入的种子"})
     parser.add_argument("--n-seeds", type=positive_int, default=3, help="用几组随机输入（种子依次加 1）")
     return parser.parse_args()
 

@@ -11,12 +11,11 @@
 对照都用 float64：两边的计算在数学上相同、只是运算顺序不同，float64 下差别在 1e-15 量级，
 所以断言用 rtol=1e-10、atol=1e-12（远大于舍入误差，又远小于任何公式写错造成的差别）。
 """
-import argparse
 
 import numpy as np
 import torch
 
-from common.cli import non_negative_int, positive_int
+from common.cli import positive_int, script_parser
 from common.paths import save_json
 from common.plotting import plt, save_figure, show
 
@@ -120,10 +119,7 @@ def plot_paths(paths, title):
 def parse_args(description):
     """四个优化器脚本共同的命令行。全部计算在 CPU 上用 float64 做（对照需要 float64），所以没有 --device：
     给了 --device 等不认识的参数时，argparse 报错退出，而不是悄悄忽略。"""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=non_negative_int, default=0,
-                        help="逐步对照所用随机起点和随机梯度的种子")
+    parser = script_parser(description, seed=0, help={"seed": "逐步对照所用随机起点和随机梯度的种子"})
     parser.add_argument("--compare-steps", type=positive_int, default=COMPARE_STEPS,
                         help="逐步对照三种写法的步数")
     parser.add_argument("--steps", type=positive_int, default=STEPS, help="在 f(x, y) 上走的步数")

@@ -11,14 +11,13 @@
 formula(name, i, ...) 给出第 i 次（按轮的调度器：第 i 轮；按步的：第 i 步，都从 0 开始）应有的学习率；
 tests/test_ch07.py 断言 torch 的调度器走出的学习率与这些公式相同。
 """
-import argparse
 import math
 import warnings
 
 import numpy as np
 import torch
 
-from common.cli import positive_float, positive_int
+from common.cli import script_parser
 from common.paths import save_json
 from common.plotting import plt
 
@@ -169,10 +168,7 @@ def plot_schedules(histories, steps_per_epoch, title):
 
 def parse_epoch_args(description):
     """2～4 号脚本（按轮调整的调度器）共同的命令行。"""
-    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=EPOCHS, help="训练轮数")
-    parser.add_argument("--lr", type=positive_float, default=BASE_LR, help="初始学习率")
-    return parser.parse_args()
+    return script_parser(description, epochs=EPOCHS, lr=BASE_LR, help={"lr": "初始学习率"}).parse_args()
 
 
 def finish_epoch_schedule(name, lrs, losses, args):

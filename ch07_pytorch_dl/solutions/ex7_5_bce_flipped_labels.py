@@ -12,7 +12,6 @@
 
     python ch07_pytorch_dl/solutions/ex7_5_bce_flipped_labels.py   # 2 核 CPU 上几秒
 """
-import argparse
 
 import numpy as np
 import pandas as pd
@@ -22,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from common.cli import non_negative_int
+from common.cli import script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import load_heart
@@ -35,11 +34,9 @@ SPREAD_SEEDS = pick(real=[0, 1, 2, 3, 4], quick=[0, 1])  # 只换小网络初始
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="心脏病二分类：标签取 1 - target 与取 target 的对比",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--device", default="cpu",
-                        help="cpu 或 cuda（MPS 不支持 float64）；这么小的网络在 CPU 上最快")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（划分与初始参数），与 notebook 相同")
+    parser = script_parser("心脏病二分类：标签取 1 - target 与取 target 的对比", device="cpu", seed=42,
+                           help={"device": "cpu 或 cuda（MPS 不支持 float64）；这么小的网络在 CPU 上最快",
+                                 "seed": "随机种子（划分与初始参数），与 notebook 相同"})
     return parser.parse_args(argv)
 
 

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from common.chapters import load
+from common.cli import script_parser
 from common.device import get_device
 from common.load_data import load_house_prices
 from common.quick import is_quick, pick
@@ -33,9 +34,7 @@ DEFAULTS = {"epochs": EPOCHS, "patience": 40, "batch_size": 64, "lr": 3e-4, "wei
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description="房价 MLP：三种设置的 5 折交叉验证",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
+    parser = script_parser("房价 MLP：三种设置的 5 折交叉验证", device=True)
     return parser.parse_args(argv)
 
 
