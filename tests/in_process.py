@@ -31,12 +31,14 @@ class Finished:
 def run_script(relative, *argv, monkeypatch, capsys, quick=True):
     """像 `DL_QUICK=1 python <relative> <argv…>` 那样运行仓库里的脚本 relative，返回 Finished。
 
-    quick=True 时先设 DL_QUICK=1，再把脚本重新导入一遍（load(..., fresh=True)），
-    让模块顶部的 pick(real=..., quick=...) 按快速模式取值。输出目录是环境变量 DL_OUTPUT_DIR
+    quick=True 时先设 DL_QUICK=1（quick=False 时去掉它），再把脚本重新导入一遍（load(..., fresh=True)），
+    让模块顶部的 pick(real=..., quick=...) 按这个模式取值。输出目录是环境变量 DL_OUTPUT_DIR
     （tests/conftest.py 为每个测试设成一个临时目录；测试可以再改）。
     """
     if quick:
         monkeypatch.setenv("DL_QUICK", "1")
+    else:
+        monkeypatch.delenv("DL_QUICK", raising=False)
     monkeypatch.setattr(sys, "argv", [relative, *map(str, argv)])
     module = load(relative, fresh=True)
     capsys.readouterr()  # 只留本次运行打印的内容

@@ -19,6 +19,7 @@ from common.load_data import CHECKSUMS, DATA_DIR, check_file, load_poems, load_s
 from common.paths import REPO_ROOT
 from common.seed import set_seed
 from tests.chapter_files import import_chapter_file
+from tests.in_process import run_script
 
 SCRIPT = REPO_ROOT / "ch09_rnn" / "3_poems_generation.py"
 gelv = import_chapter_file("ch09_rnn/gelv.py", "gelv")
@@ -200,32 +201,45 @@ def run_cli(*args, cwd, quick=False):
                           encoding="utf-8", timeout=300)
 
 
-@pytest.mark.slow
-def test_cli_acrostic_from_the_shipped_checkpoint(tmp_path):
-    result = run_cli("generate", "--acrostic", "春夏秋冬", "--num", "2", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
-    lines = [line.strip() for line in result.stdout.splitlines()
+def run_in_process(*args, cwd, quick=False, monkeypatch, capsys):
+    """与 run_cli 相同的命令，在本进程内经 common.cli.run 运行（不再起一个 Python + torch 进程）。"""
+    monkeypatch.chdir(cwd)
+    return run_script(SCRIPT.relative_to(REPO_ROOT).as_posix(), *args, quick=quick, monkeypatch=monkeypatch,
+                      capsys=capsys)
+
+
+@pytest.mark.slow  # 读入随仓库提供的模型并生成：本进程内约 1.4 秒（2 核 CPU），贴着快速测试的 2 秒上限
+def test_cli_acrostic_from_the_shipped_checkpoint(tmp_path, monkeypatch, capsys):
+    finished = run_in_process("generate", "--acrostic", "春夏秋冬", "--num", "2", cwd=tmp_path,
+                              monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 0, finished.err[-3000:]
+    lines = [line.strip() for line in finished.out.splitlines()
              if len(line.strip()) == 8 and line.strip()[-1] in "，。"]
     assert len(lines) == 8 and [line[0] for line in lines] == list("春夏秋冬" * 2)
-    assert "2 首中合律 2 首" in result.stdout
-    assert "生成质量" not in result.stdout  # 质量统计只在 evaluate 或 --report 时做
+    assert "2 首中合律 2 首" in finished.out
+    assert "生成质量" not in finished.out  # 质量统计只在 evaluate 或 --report 时做
 
 
 @pytest.mark.slow
-def test_cli_errors_are_one_line_without_traceback(tmp_path):
-    """命令行入口的错误处理（其余的坏文件、坏提示由上面不起子进程的测试覆盖）。"""
+def test_cli_errors_are_one_line_without_traceback(tmp_path, monkeypatch, capsys):
+    """命令行入口的错误处理（其余的坏文件、坏提示由上面直接调用函数的测试覆盖）。
+
+    第一种情形在子进程里运行：直接运行脚本时，stderr 上只有一行、退出码是 1；其余两种在本进程内经同样的 common.cli.run。
+    """
     (tmp_path / "truncated.pt").write_bytes(check_file(poem_cli.SHIPPED_CHECKPOINT).read_bytes()[:5000])
     torch.save({"weights": torch.zeros(3)}, tmp_path / "foreign.pt")
-    cases = {("generate", "--start", "春风鑫犇", "--checkpoint", "missing.pt"): ["找不到", "missing.pt"],
-             ("evaluate", "--checkpoint", "truncated.pt"): ["读不出来"],
-             ("train", "--resume", "foreign.pt"): ["缺少"]}
-    for args, words in cases.items():
-        result = run_cli(*args, cwd=tmp_path, quick=args[0] == "train")
-        assert result.returncode == 1, (args, result.stderr)
-        assert "Traceback" not in result.stderr
-        assert result.stderr.strip().startswith("错误：") and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    result = run_cli("generate", "--start", "春风鑫犇", "--checkpoint", "missing.pt", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = {("找不到", "missing.pt"): result.stderr}
+    for args, words in {("evaluate", "--checkpoint", "truncated.pt"): ("读不出来",),
+                        ("train", "--resume", "foreign.pt"): ("缺少",)}.items():
+        finished = run_in_process(*args, cwd=tmp_path, quick=args[0] == "train", monkeypatch=monkeypatch, capsys=capsys)
+        assert finished.code == 1, (args, finished.err)
+        errors[words] = finished.err
+    for words, stderr in errors.items():
+        assert stderr.strip().startswith("错误：") and len(stderr.strip().splitlines()) == 1, stderr
         for word in words:
-            assert word in result.stderr, (args, result.stderr)
+            assert word in stderr, (words, stderr)
 
 
 # ---------------------------------------------------------------- 检查点
@@ -365,15 +379,16 @@ def test_an_exploding_loss_stops_training_and_writes_no_model(tmp_path, monkeypa
 
 
 @pytest.mark.slow
-def test_quick_mode_cli_runs_and_a_diverging_run_exits_nonzero(tmp_path):
-    result = run_cli(cwd=tmp_path, quick=True)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "模型已保存" in result.stdout
-    assert "测试集" in result.stdout and "合律" in result.stdout
-    result = run_cli("train", "--lr", "1e6", cwd=tmp_path, quick=True)
-    assert result.returncode == 1 and "Traceback" not in result.stderr and "OverflowError" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1].startswith("错误：") and "发散" in result.stderr
-    assert "以前发布的" in result.stdout and "没有改动" in result.stdout  # 上面那次运行发布的模型还在
+def test_quick_mode_cli_runs_and_a_diverging_run_exits_nonzero(tmp_path, monkeypatch, capsys):
+    """默认命令（训练、评估、生成）和一次发散的训练，都在本进程内经 common.cli.run（直接运行的冒烟测试见 test_scripts.py）。"""
+    finished = run_in_process(cwd=tmp_path, quick=True, monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 0, finished.err[-3000:]
+    assert "模型已保存" in finished.out
+    assert "测试集" in finished.out and "合律" in finished.out
+    finished = run_in_process("train", "--lr", "1e6", cwd=tmp_path, quick=True, monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 1 and "OverflowError" not in finished.err, finished.err
+    assert finished.last_error_line.startswith("错误：") and "发散" in finished.err
+    assert "以前发布的" in finished.out and "没有改动" in finished.out  # 上面那次运行发布的模型还在
 
 
 # ---------------------------------------------------------------- 二元语法基线
