@@ -15,7 +15,6 @@
 输出：每轮的训练/验证损失与精度、学习曲线、混淆矩阵、各类别精度、分错的测试图片（标题为“真实 → 预测”）、
 模型文件和结果 JSON。
 """
-import argparse
 import copy
 import time
 
@@ -26,7 +25,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from common.checkpoint import BestModelFile
-from common.cli import run
+from common.cli import run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.paths import relative_to_repo, save_json
@@ -43,8 +42,7 @@ N_TEST = pick(real=None, quick=1000)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="Fashion-MNIST 卷积神经网络分类",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("Fashion-MNIST 卷积神经网络分类")
     add_training_arguments(parser)
     parser.add_argument("--evaluate", metavar="PATH", default=None,
                         help="不训练，只加载 PATH 处保存的模型文件并在测试集上评估")

@@ -13,13 +13,12 @@
 3. 画出第一层的 30 个卷积核在训练前后的样子，以及学习曲线。
 损失变成 nan/inf 或涨到开始时的 10 倍以上（学习率太大）时停下，打印原因并以非零退出码结束，不写结果。
 """
-import argparse
 import time
 
 import numpy as np
 from tqdm import tqdm
 
-from common.cli import non_negative_int, positive_float, positive_int, run
+from common.cli import run, script_parser
 from common.divergence import DivergenceGuard
 from common.load_data import get_data
 from common.optimizer import Adam
@@ -34,12 +33,8 @@ GRADIENT_CHECK_TOLERANCE = 1e-6  # float64 下中心差分的误差约 1e-8 量�
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="NumPy 实现的 SimpleConvNet（MNIST）",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=20, quick=1), help="训练轮数")
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="小批量大小")
-    parser.add_argument("--lr", type=positive_float, default=0.001, help="Adam 的初始学习率（按余弦曲线降到 0）")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子")
+    parser = script_parser("NumPy 实现的 SimpleConvNet（MNIST）", epochs=pick(real=20, quick=1), batch_size=100, lr=0.001,
+                           seed=42, help={"lr": "Adam 的初始学习率（按余弦曲线降到 0）"})
     return parser.parse_args()
 
 

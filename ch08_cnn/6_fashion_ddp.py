@@ -16,7 +16,6 @@
 某个进程停住时，其他进程在集合通信里最多等 --timeout 秒就报错退出，而不是一直等下去。
 第 2、3 点的检验（各进程第 1 轮的样本编号、最终参数的 SHA-256）不在这里，见 ddp_check.py。
 """
-import argparse
 import copy
 import os
 import time
@@ -30,7 +29,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset, TensorDatas
 from tqdm import tqdm
 
 from common.checkpoint import BestModelFile
-from common.cli import positive_float, run
+from common.cli import positive_float, run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.paths import save_json
@@ -44,8 +43,7 @@ N_TEST = pick(real=None, quick=1000)
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="Fashion-MNIST 卷积神经网络的数据并行训练（torchrun 启动）",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("Fashion-MNIST 卷积神经网络的数据并行训练（torchrun 启动）")
     add_training_arguments(parser, batch_size_help="每个进程的小批量大小（全局批量 = 它 × 进程数）")
     parser.add_argument("--timeout", type=positive_float, default=300,
                         help="集合通信（all-reduce 等）最多等待的秒数：某个进程停住时，其他进程等这么久就报错退出")

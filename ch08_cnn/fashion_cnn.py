@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from common.checkpoint import load_checkpoint, load_model_state
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int
+from common.cli import add_standard_options, positive_int
 from common.load_data import FASHION_CLASSES, get_data
 from common.quick import pick
 
@@ -26,16 +26,15 @@ N_TRAIN_IMAGES = 60000  # Fashion-MNIST 训练图像的张数（验证集从这�
 CHECKPOINT_KEYS = ("model_state", "mean", "std", "best_val_acc", "epoch")
 
 
-def add_training_arguments(parser, batch_size_help="小批量大小"):
-    """4、6 号脚本共同的选项。数值选项用 common/cli.py 的检查函数：0 轮、负数、nan 当场被 argparse 拒绝。"""
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=15, quick=1), help="训练轮数")
-    parser.add_argument("--batch-size", type=positive_int, default=128, help=batch_size_help)
-    parser.add_argument("--lr", type=positive_float, default=3e-3, help="OneCycle 的最大学习率")
-    parser.add_argument("--weight-decay", type=non_negative_float, default=1e-2, help="AdamW 的权重衰减")
+def add_training_arguments(parser, batch_size_help="批量大小"):
+    """4、6 号脚本共同的选项（加到 common.cli.script_parser 建立的 parser 上）。
+    数值选项用 common/cli.py 的检查函数：0 轮、负数、nan 当场被 argparse 拒绝。"""
+    add_standard_options(parser, epochs=pick(real=15, quick=1), batch_size=128, lr=3e-3, weight_decay=1e-2,
+                         device=True, seed=42, help={"batch_size": batch_size_help, "lr": "OneCycle 的最大学习率",
+                                                     "weight_decay": "AdamW 的权重衰减",
+                                                     "seed": "随机种子（参数初始值、验证集划分、打乱顺序）"})
     parser.add_argument("--val-size", type=positive_int, default=pick(real=5000, quick=500),
                         help=f"从 {N_TRAIN_IMAGES:,} 张训练图像中留作验证集的张数（快速模式下默认值变小，给出的值照用）")
-    parser.add_argument("--device", default=None, help="cpu / cuda / cuda:0 / mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（参数初始值、验证集划分、打乱顺序）")
 
 
 def check_val_size(parser, val_size, n_train=None):

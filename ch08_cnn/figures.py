@@ -6,12 +6,11 @@
 图里的每个数都由 common/ 的代码算出（Convolution、im2col），并与手算的结果断言相等，所以图和代码不会对不上。
 不训练任何东西，几秒钟画完。
 """
-import argparse
 
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from common.cli import run
+from common.cli import run, script_parser
 from common.diagram import arrow, box, dot, finish, op
 from common.layers import Convolution
 from common.plotting import plt, save_figure, show
@@ -21,9 +20,7 @@ WINDOW_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e"]  # 每个窗口一�
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="画第 8 章的示意图：多通道卷积、im2col、残差块",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    return parser.parse_args()
+    return script_parser("画第 8 章的示意图：多通道卷积、im2col、残差块").parse_args()
 
 
 def draw_grid(ax, values, left, top, title=None, fmt="{:g}", fill=None):
