@@ -5,12 +5,11 @@
 """
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from common.paths import REPO_ROOT
+from tests.preloaded import run_python
 
 SCRIPT_NAME = re.compile(r"^\d+_\w+\.py$")
 CHAPTER_NAME = re.compile(r"^ch\d\d_\w+$")
@@ -36,8 +35,8 @@ def quick_env(output_dir):
 
 
 def run_script(path, cwd, output_dir):
-    return subprocess.run([sys.executable, str(path)], cwd=cwd, env=quick_env(output_dir),
-                          capture_output=True, text=True, encoding="utf-8", timeout=SCRIPT_TIMEOUT)
+    """在快速模式下运行一个脚本（一个新的进程；Linux 上从预先导入了 torch 等大库的进程 fork 出来，见 tests/preloaded.py）。"""
+    return run_python([path], cwd=cwd, env=quick_env(output_dir), timeout=SCRIPT_TIMEOUT)
 
 
 def test_discovery_picks_up_a_script_placed_in_any_chapter_folder(tmp_path):
