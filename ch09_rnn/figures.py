@@ -5,11 +5,11 @@
 图中的每个框对应 docs/09 的 9.5、9.6 节的一行公式；画之前先用 nn.LSTM、nn.GRU 的权重按这些公式手算一步，
 断言与模块的输出相等，确认图上画的连线（哪个门乘在哪里）就是 PyTorch 的算法。不训练任何东西，几秒钟画完。
 """
-import argparse
 
 import torch
 from torch import nn
 
+from common.cli import script_parser
 from common.diagram import OP_COLOR, OP_RADIUS, arrow, box, dot, finish, op
 from common.paths import output_dir
 from common.plotting import plt, save_figure, show
@@ -20,10 +20,8 @@ TANH_COLOR = "#c6dbef"  # tanh
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="画第 9 章的 LSTM 单元和 GRU 单元示意图",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="检查公式时所用的随机权重和输入的种子")
-    return parser.parse_args()
+    return script_parser("画第 9 章的 LSTM 单元和 GRU 单元示意图", seed=0,
+                         help={"seed": "检查公式时所用的随机权重和输入的种子"}).parse_args()
 
 
 def lstm_step_by_formula(lstm, x_t, h_prev, c_prev):

@@ -375,12 +375,10 @@ def corpus_rates(poems, reading=USAGE):
 
 
 def main(argv=None):
-    import argparse
-
+    from common.cli import script_parser
     from common.load_data import load_poems
 
-    parser = argparse.ArgumentParser(description="检查七言绝句的格律；不给诗时统计语料里全部唐诗的比例",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("检查七言绝句的格律；不给诗时统计语料里全部唐诗的比例")
     parser.add_argument("poems", nargs="*", help="要检查的诗，每首 32 个字符，如 朝辞白帝彩云间，千里江陵一日还。…")
     args = parser.parse_args(argv)
     for poem in args.poems:

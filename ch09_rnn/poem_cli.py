@@ -13,7 +13,8 @@ import torch
 
 import gelv
 from common.checkpoint import BestModelFile, CheckpointError, save_checkpoint
-from common.cli import non_negative_int, positive_float, positive_int, probability
+from common.cli import (add_standard_options, non_negative_int, positive_float, positive_int, probability,
+                        script_parser)
 from common.divergence import TrainingDivergedError
 from common.load_data import check_file
 from common.paths import output_path, relative_to_repo
@@ -35,18 +36,15 @@ def last_file(corpus):
 # ---------------------------------------------------------------- 命令行参数
 def parse_args(argv, defaults):
     """defaults：脚本开头的常量（真实运行 / 快速模式），键与参数名相同（epochs、hidden_size……）。"""
-    parser = argparse.ArgumentParser(description="字符级 LSTM 语言模型：训练并生成合乎格律的七言绝句",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = script_parser("字符级 LSTM 语言模型：训练并生成合乎格律的七言绝句", device=True, seed=SEED,
+                           help={"seed": "随机种子（划分、初始化、采样）"})
     parser.add_argument("command", nargs="?", default="all", choices=["all", "train", "generate", "evaluate"],
                         help="all：训练后评估并生成；train：只训练；generate：只生成；evaluate：只评估")
-    parser.add_argument("--device", default=None, help="cpu / cuda / cuda:1 / mps；不设时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=SEED, help="随机种子（划分、初始化、采样）")
     training = parser.add_argument_group("训练")
     training.add_argument("--corpus", choices=["tang", "tang+song"], default="tang",
                           help="训练数据：tang 只用唐诗；tang+song 再加 71,518 首宋诗（验证集、测试集都是唐诗）")
-    training.add_argument("--epochs", type=positive_int, default=defaults["epochs"], help="训练的总轮数（继续训练时也是总数）")
-    training.add_argument("--batch-size", type=positive_int, default=defaults["batch_size"], help="批量大小")
-    training.add_argument("--lr", type=positive_float, default=defaults["lr"], help="OneCycle 计划的最大学习率")
+    add_standard_options(training, epochs=defaults["epochs"], batch_size=defaults["batch_size"], lr=defaults["lr"],
+                         help={"epochs": "训练的总轮数（继续训练时也是总数）", "lr": "OneCycle 计划的最大学习率"})
     training.add_argument("--hidden-size", type=positive_int, default=defaults["hidden_size"], help="词向量与隐藏层的大小")
     training.add_argument("--num-layers", type=positive_int, default=defaults["num_layers"], help="RNN 的层数")
     training.add_argument("--dropout", type=probability, default=defaults["dropout"], help="Dropout 的比例")

@@ -17,13 +17,13 @@ author、title、trad。步骤与唐诗（data/poems/tang_qijue.jsonl）相同�
 换了输出文件就要把打印出的 SHA-256 填进 common/load_data.py 的 CHECKSUMS 和 data/README.md。
 需要 opencc（requirements.txt 里有）；其余只用 Python 标准库。
 """
-import argparse
 import gzip
 import hashlib
 import io
 import json
 from collections import Counter, defaultdict
 
+from common.cli import script_parser
 from common.load_data import load_poems
 from common.paths import DATA_DIR
 
@@ -105,7 +105,7 @@ def write_jsonl_gz(rows, path):
 def main(argv=None):
     import opencc  # 只有整理数据时需要
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__doc__.splitlines()[0])
     parser.add_argument("source", help="chinese-poetry 宋诗七言绝句的 song_qijue_trad.jsonl.gz")
     parser.add_argument("--output", default=str(DATA_DIR / OUTPUT), help="写到哪里")
     args = parser.parse_args(argv)

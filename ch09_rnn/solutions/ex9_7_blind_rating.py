@@ -8,7 +8,6 @@
 生成的诗：随仓库提供的唐诗 + 宋诗模型，默认解码（格律约束、重字惩罚、8 选 1），温度 0.8，top-k 20，种子 42；
 真实的诗：唐诗测试集里随机的 20 首（模型没见过它们）。
 """
-import argparse
 import csv
 import json
 import random
@@ -17,6 +16,7 @@ import sys
 import torch
 
 from common.chapters import load
+from common.cli import script_parser
 from common.load_data import check_file, load_poems
 from common.paths import output_path
 
@@ -54,7 +54,7 @@ def score(path):
 
 
 def main(argv=()):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = script_parser(__doc__.splitlines()[0])
     parser.add_argument("--score", default=None, help="评好的评分表（CSV）：打印两组诗各项的平均分")
     args = parser.parse_args(argv)
     if args.score:
