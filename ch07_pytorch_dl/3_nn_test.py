@@ -12,7 +12,6 @@ NumPy 版的结果 JSON（output/ch04_backward/1_digit_recognizer_nn_train.json�
 （4_nn_sequential.py 读它）。保存的就是最后一轮的模型：不按测试精度挑选哪一轮、哪一次运行——
 测试集只用来报告结果，用它来挑模型，报告的精度就偏高了（挑选要用验证集，见第 8 章的 4_fashion_category.py）。
 """
-import argparse
 import json
 import time
 
@@ -22,7 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from torchinfo import summary
 from tqdm import tqdm
 
-from common.cli import non_negative_float, non_negative_int, positive_float, positive_int, run
+from common.cli import run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import get_data
@@ -39,14 +38,9 @@ EVAL_BATCH_SIZE = 1000  # 评估时的批量大小：只影响速度，不影响
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="用自定义 nn.Module 在 MNIST 上训练 784-100-10 网络",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=20, quick=2), help="训练轮数")
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="批量大小")
-    parser.add_argument("--lr", type=positive_float, default=0.05, help="SGD 的学习率")
-    parser.add_argument("--momentum", type=non_negative_float, default=0.9, help="SGD 的动量系数")
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（初始参数与打乱顺序）")
+    parser = script_parser("用自定义 nn.Module 在 MNIST 上训练 784-100-10 网络",
+                           epochs=pick(real=20, quick=2), batch_size=100, lr=0.05, momentum=0.9, device=True, seed=42,
+                           help={"lr": "SGD 的学习率", "seed": "随机种子（初始参数与打乱顺序）"})
     return parser.parse_args()
 
 

@@ -21,7 +21,6 @@
    固定学习率只训练一次，作为所有调度器的对照；每次训练的初始参数和打乱顺序都相同（同一个种子）。
    训练一轮、评估用的是 3_nn_test.py 的 train、test（按步调整的调度器作为参数交给 train）。
 """
-import argparse
 import time
 
 import numpy as np
@@ -31,7 +30,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from common.chapters import load
-from common.cli import non_negative_int, positive_float, positive_int, run
+from common.cli import positive_int, run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import get_data
@@ -47,19 +46,16 @@ nn_test = load("ch07_pytorch_dl/3_nn_test.py")
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description="固定学习率与 StepLR、MultiStepLR、ExponentialLR、OneCycleLR、"
-                                                 "预热 + 余弦在同一个 MNIST 短训练上的对比",
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--epochs", type=positive_int, default=pick(real=12, quick=2), help="每次训练的轮数")
+    parser = script_parser("固定学习率与 StepLR、MultiStepLR、ExponentialLR、OneCycleLR、"
+                           "预热 + 余弦在同一个 MNIST 短训练上的对比",
+                           epochs=pick(real=12, quick=2), batch_size=100, lr=BASE_LR, device=True, seed=42,
+                           help={"epochs": "每次训练的轮数",
+                                 "lr": "固定学习率，也是各调度器的初始（按步调整的调度器：峰值）学习率",
+                                 "seed": "随机种子（初始参数与打乱顺序）"})
     parser.add_argument("--n-train", type=positive_int, default=pick(real=20000, quick=2000),
                         help="用前这么多张 MNIST 训练图像")
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="批量大小")
-    parser.add_argument("--lr", type=positive_float, default=BASE_LR,
-                        help="固定学习率，也是各调度器的初始（按步调整的调度器：峰值）学习率")
     parser.add_argument("--schedules", nargs="+", choices=list(SCHEDULES), default=list(SCHEDULES),
                         help="要训练的调度器（固定学习率的对照总会训练）")
-    parser.add_argument("--device", default=None, help="cpu、cuda、cuda:0 或 mps；不给时自动选择")
-    parser.add_argument("--seed", type=non_negative_int, default=42, help="随机种子（初始参数与打乱顺序）")
     return parser.parse_args()
 
 
