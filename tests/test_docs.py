@@ -8,8 +8,8 @@ r"""让文档保持真实：链接、代码引用、可运行的代码块、摘�
    以及链接形式的 [`名字`](../common/模块.py)，都必须在代码里存在（导入模块后用 hasattr 逐级检查）；
    链接到章节文件夹里的辅助模块（如 [`TwoLayerNet`](../ch04_backward/two_layer_net.py)）时，
    用 ast 解析该文件检查名字（不执行它）。
-3. 信息串为 ```python run 的代码块在子进程里执行（DL_QUICK=1、MPLBACKEND=Agg、
-   DL_OUTPUT_DIR=临时目录、工作目录为临时目录），出错即失败。GitHub 仍按 python 高亮它。
+3. 信息串为 ```python run 的代码块作为一个文件执行（DL_QUICK=1、DL_OUTPUT_DIR=临时目录、工作目录为临时目录，
+   全新的命名空间；为了不每块起一个 Python 进程，在测试进程里用 runpy 运行），出错即失败。GitHub 仍按 python 高亮它。
 4. 信息串为 ```python from=相对路径 的代码块是代码摘录：块中每一行代码（去掉首尾空白和注释，
    跳过空行和 `# ...` 省略行）都必须按顺序出现在该文件里，代码改了而文档没改时测试会失败。
 5. 术语表 docs/术语表.md 的“不用的译法”一列中的词不出现在其他 Markdown 文件、各章 notebook 的 Markdown 单元格，
@@ -25,9 +25,8 @@ r"""让文档保持真实：链接、代码引用、可运行的代码块、摘�
 import ast
 import importlib
 import json
-import os
 import re
-import subprocess
+import runpy
 import sys
 import tokenize
 import unicodedata
@@ -36,10 +35,10 @@ from urllib.parse import unquote
 import pytest
 
 from common.paths import REPO_ROOT
+from tests.in_process import run_script
 
 DOCS_DIR = REPO_ROOT / "docs"
 GLOSSARY = DOCS_DIR / "术语表.md"
-BLOCK_TIMEOUT = 120  # 秒；文档里的可运行代码块都应在几秒内结束
 
 
 SKIPPED_DIRS = {"output", "build", "venv", "node_modules", "__pycache__"}  # 以及 .venv、.git 等点开头的目录
@@ -590,12 +589,24 @@ def _blocks_with(info_pattern):
 RUNNABLE = _blocks_with(r"python\s+run")
 
 
-def block_env(output_dir):
-    """与 tests/test_scripts.py 相同的快速模式环境。"""
-    env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output_dir),
-               PYTHONIOENCODING="utf-8")
-    env.pop("DISPLAY", None)
-    return env
+@pytest.fixture
+def restore_global_state():
+    """代码块在本进程内运行：它改动的全局状态（随机数、默认 dtype、线程数、打开的图）在测试结束后复原，不影响别的测试。"""
+    import random
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import torch
+
+    saved = (random.getstate(), np.random.get_state(), torch.random.get_rng_state(), torch.get_default_dtype(),
+             torch.get_num_threads())
+    yield
+    random.setstate(saved[0])
+    np.random.set_state(saved[1])
+    torch.random.set_rng_state(saved[2])
+    torch.set_default_dtype(saved[3])
+    torch.set_num_threads(saved[4])
+    plt.close("all")
 
 
 def test_every_chapter_has_runnable_blocks():
@@ -604,17 +615,23 @@ def test_every_chapter_has_runnable_blocks():
     assert chapters and all(n >= 2 for n in counts.values()), f"每章至少应有 2 个 ```python run 代码块：{counts}"
 
 
-@pytest.mark.slow  # 每个代码块在一个子进程里运行
+# 每块在本进程内不到 1.5 秒，但 50 多块合起来近 10 秒（2 核 CPU）：放在 slow 里，日常跑的快速部分保持在 45 秒以内
+@pytest.mark.slow
 @pytest.mark.parametrize("md_file, code, match", RUNNABLE)
-def test_runnable_block_executes(md_file, code, match, tmp_path):
+def test_runnable_block_executes(md_file, code, match, tmp_path, monkeypatch, restore_global_state):
+    """代码块照原样作为一个文件运行：快速模式（DL_QUICK=1）、在另一个工作目录、全新的命名空间（忘了 import 的名字会报错）。
+
+    在本进程内用 runpy 运行，而不是每块起一个 Python 进程（导入 torch 一次就要几秒）：代码块出错时异常照样让测试失败。
+    """
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     script = tmp_path / "block.py"
     script.write_text(code, encoding="utf-8")
-    result = subprocess.run([sys.executable, str(script)], cwd=workdir, env=block_env(tmp_path / "output"),
-                            capture_output=True, text=True, encoding="utf-8", timeout=BLOCK_TIMEOUT)
-    log = f"--- 代码 ---\n{code}\n--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
-    assert result.returncode == 0 and "Traceback" not in result.stderr, log
+    monkeypatch.setenv("DL_QUICK", "1")
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.chdir(workdir)
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    runpy.run_path(str(script), run_name="__main__")
 
 
 EXCERPTS = _blocks_with(r"python\s+from=(\S+)")
@@ -800,21 +817,28 @@ FIGURE_ROW = re.compile(r"^\| \[`[^`]+`\]\([^)]+\) \|[^|]*\| `python (?P<script>
 
 
 def unnumbered_figure_commands():
+    """{脚本: [它画的图（相对于 output/）, …]}：表中每一行是一张图，同一个脚本可以画好几张。"""
     listing = (IMAGES_DIR / "README.md").read_text(encoding="utf-8")
-    rows = {(m.group("script"), m.group("output")) for m in FIGURE_ROW.finditer(listing)}
-    return sorted((script, output) for script, output in rows if not re.match(r"\d+_", script.rsplit("/", 1)[-1]))
+    commands = {}
+    for m in FIGURE_ROW.finditer(listing):
+        if not re.match(r"\d+_", m.group("script").rsplit("/", 1)[-1]):
+            commands.setdefault(m.group("script"), set()).add(m.group("output"))
+    return {script: sorted(outputs) for script, outputs in sorted(commands.items())}
 
 
 def test_figure_listing_is_parsed():
-    scripts = {script for script, _ in unnumbered_figure_commands()}
-    assert {"ch08_cnn/figures.py", "ch09_rnn/figures.py"} <= scripts, scripts
+    commands = unnumbered_figure_commands()
+    assert {"ch08_cnn/figures.py", "ch09_rnn/figures.py"} <= set(commands), commands
+    assert commands["ch08_cnn/figures.py"] == ["ch08_cnn/conv_channels.png", "ch08_cnn/im2col.png",
+                                               "ch08_cnn/residual_block.png"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("script, output", unnumbered_figure_commands())
-def test_unnumbered_figure_script_writes_its_figure(script, output, tmp_path):
-    env = block_env(tmp_path / "output")
-    result = subprocess.run([sys.executable, str(REPO_ROOT / script)], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, encoding="utf-8", timeout=BLOCK_TIMEOUT)
-    assert result.returncode == 0, f"{script} 运行失败：\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-    assert (tmp_path / "output" / output).is_file(), f"{script} 没有生成 docs/images/README.md 中写的 output/{output}"
+@pytest.mark.slow  # 本进程内画一个脚本的全部图：2 核 CPU 上 1.7～2.9 秒
+@pytest.mark.parametrize("script", unnumbered_figure_commands())
+def test_unnumbered_figure_script_writes_its_figures(script, tmp_path, monkeypatch, capsys, restore_global_state):
+    """按表中写的命令运行一次脚本（快速模式、本进程内，经 common.cli.run），表中写的每张图都要生成。"""
+    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "output"))
+    finished = run_script(script, monkeypatch=monkeypatch, capsys=capsys)
+    assert finished.code == 0, f"{script} 运行失败：\n{finished.out[-2000:]}\n{finished.err[-2000:]}"
+    missing = [output for output in unnumbered_figure_commands()[script] if not (tmp_path / "output" / output).is_file()]
+    assert not missing, f"{script} 没有生成 docs/images/README.md 中写的这些图：{missing}"
