@@ -114,3 +114,18 @@ def test_the_check_itself_finds_an_unchecked_option():
     commands = parser.add_subparsers()
     commands.add_parser("train").add_argument("--steps", type=float, default=1.0)
     assert unchecked(numeric_options(parser)) == ["--epochs", "--lr", "train --steps"]
+
+
+def test_the_long_trainings_are_among_the_checked_scripts():
+    """第 8、9 章的长训练的数值选项由上面的检查把关：确认它们在检查之列，训练和生成两组选项都被看到。"""
+    options = {}
+    for relative in ("ch08_cnn/4_fashion_category.py", "ch08_cnn/5_simple_convnet_numpy.py",
+                     "ch08_cnn/6_fashion_ddp.py", "ch09_rnn/3_poems_generation.py"):
+        assert relative in PARSERS, f"{relative} 不在检查之列"
+        options[relative] = {name for name, _, _ in numeric_options(PARSERS[relative])}
+    assert {"--epochs", "--lr", "--batch-size", "--val-size"} <= options["ch08_cnn/4_fashion_category.py"]
+    assert {"--epochs", "--lr", "--batch-size"} <= options["ch08_cnn/5_simple_convnet_numpy.py"]
+    assert {"--timeout", "--val-size"} <= options["ch08_cnn/6_fashion_ddp.py"]
+    # 3_poems_generation.py 的 train/generate/evaluate 共用一个解析器：训练的和生成的选项都在里面
+    assert {"--epochs", "--dropout", "--n-poems", "--temperature", "--top-k", "--num"} <= options[
+        "ch09_rnn/3_poems_generation.py"]
