@@ -17,7 +17,7 @@ from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
-from common.util import smooth_curve
+from curves import loss_curves_figure
 
 SEED = 42
 # ---- 第一部分：二维函数
@@ -124,14 +124,7 @@ def main():
                   "seed": SEED, "results": results},
     })
 
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for name, history in histories.items():
-        ax.plot(smooth_curve(history["train_loss_list"], window=31), label=name, linewidth=1.2)
-    ax.set_xlabel("迭代次数")
-    ax.set_ylabel("训练损失（滑动平均）")
-    ax.set_ylim(0, 1.0)
-    ax.set_title("不同优化器训练 5 层网络（MNIST）的损失")
-    ax.legend()
+    fig = loss_curves_figure(histories, top=1.0, title="不同优化器训练 5 层网络（MNIST）的损失")
     save_figure(fig, "ch05_optim/optimizer_mnist_loss.png")
     show()
 

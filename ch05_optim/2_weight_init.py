@@ -21,7 +21,7 @@ from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
-from common.util import smooth_curve
+from curves import loss_curves_figure
 
 SEED = 42
 # ---- 第一部分：激活值分布
@@ -117,14 +117,7 @@ def main():
                   "learning_rate": LEARNING_RATE, "seed": SEED, "results": results},
     })
 
-    fig, ax = plt.subplots(figsize=(8, 5))
-    for init_name, history in histories.items():
-        ax.plot(smooth_curve(history["train_loss_list"], window=31), label=init_name, linewidth=1.2)
-    ax.set_xlabel("迭代次数")
-    ax.set_ylabel("训练损失（滑动平均）")
-    ax.set_ylim(0, 2.5)
-    ax.set_title("权重初始值对训练 5 层 ReLU 网络（MNIST）的影响")
-    ax.legend()
+    fig = loss_curves_figure(histories, top=2.5, title="权重初始值对训练 5 层 ReLU 网络（MNIST）的影响")
     save_figure(fig, "ch05_optim/weight_init_mnist_loss.png")
     show()
 

@@ -21,10 +21,11 @@ from common.load_data import get_data
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from common.paths import save_json
-from common.plotting import plt, save_figure, show
+from common.plotting import save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
+from curves import curve_grid, label_curve_grid
 
 SEED = 42
 TRAIN_SIZE = pick(real=1000, quick=200)  # 只用一小部分训练数据，便于快速比较
@@ -106,9 +107,7 @@ def main():
         "num_scales": len(trials), "seconds": round(seconds, 1), "results": results,
     })
 
-    cols = 4
-    rows = int(np.ceil(len(trials) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(13, 3 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = curve_grid(len(trials), cols=4, width=13, row_height=3)
     epochs_axis = np.arange(EPOCHS + 1)
     for ax, trial in zip(axes.ravel(), trials):
         # 发散的训练提前停止，精度记录比 EPOCHS + 1 短：只画到停止之前，并在图中写明
@@ -121,13 +120,7 @@ def main():
                         transform=ax.transAxes, ha="center", color=color, fontsize=9)
         ax.set_title(f"初始值标准差 {trial['scale']:.2g}", fontsize=10)
         ax.set_ylim(0, 1.05)
-    for ax in axes.ravel()[len(trials):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("轮数（epoch）")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("训练精度")
-    axes[0, 0].legend(loc="lower right", fontsize=8)
+    label_curve_grid(axes, len(trials), xlabel="轮数（epoch）", ylabel="训练精度")
     fig.suptitle(f"批归一化的效果：{len(x_train)} 个训练样本上的训练精度")
     fig.tight_layout()
     save_figure(fig, "ch05_optim/batch_norm_train_acc.png")

@@ -24,6 +24,7 @@ from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
+from curves import curve_grid, label_curve_grid
 
 SEED = 42
 DATA_SIZE = 500  # 从训练数据中取前 500 个样本，再分成训练和验证两部分
@@ -99,22 +100,14 @@ def main():
                     "train_acc": t["train_acc_list"][-1]} for t in trials],
     })
 
-    cols = 5
-    rows = int(np.ceil(len(top) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(15, 2.6 * rows), sharex=True, sharey=True, squeeze=False)
+    fig, axes = curve_grid(len(top), cols=5, width=15, row_height=2.6)
     epochs_axis = np.arange(EPOCHS + 1)
     for rank, (ax, trial) in enumerate(zip(axes.ravel(), top), start=1):
         ax.plot(epochs_axis, trial["val_acc_list"], label="验证集")
         ax.plot(epochs_axis, trial["train_acc_list"], "--", label="训练集")
         ax.set_title(f"第 {rank} 名：lr {trial['lr']:.1e}，λ {trial['weight_decay']:.1e}", fontsize=9)
         ax.set_ylim(0, 1.0)
-    for ax in axes.ravel()[len(top):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("轮数（epoch）")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("识别精度")
-    axes[0, 0].legend(loc="lower right", fontsize=8)
+    label_curve_grid(axes, len(top), xlabel="轮数（epoch）", ylabel="识别精度")
     fig.suptitle(f"随机搜索：验证精度最高的 {len(top)} 次试验（实线：验证，虚线：训练）")
     fig.tight_layout()
     save_figure(fig, "ch05_optim/hyperparameter_search_top.png")
