@@ -9,7 +9,7 @@ CUDA 支持 float64；CPU 当然也支持。
 
 import torch
 
-from common.cli import script_parser
+from common.cli import run, script_parser
 from common.device import get_device
 
 
@@ -30,10 +30,7 @@ def try_float64(device):
 
 def main(argv=()):
     args = parse_args(argv)
-    try:
-        device = get_device(None if args.device == "auto" else args.device)
-    except ValueError as error:
-        raise SystemExit(f"错误：{error}") from None
+    device = get_device(None if args.device == "auto" else args.device)  # 设备不可用时抛出 ValueError，由 run 变成一行“错误：…”
     ok, result = try_float64(device)
     print(f"检查的设备：{device}")
     if ok:
@@ -46,4 +43,4 @@ def main(argv=()):
 if __name__ == "__main__":
     import sys
 
-    main(sys.argv[1:])
+    run(lambda: main(sys.argv[1:]))

@@ -21,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from common.cli import script_parser
+from common.cli import run, script_parser
 from common.device import get_device
 from common.divergence import DivergenceGuard
 from common.load_data import load_heart
@@ -100,10 +100,7 @@ def solve(seed=42, device="cpu"):
 
 def main(argv=()):
     args = parse_args(argv)
-    try:
-        device = get_device(args.device)
-    except ValueError as error:
-        raise SystemExit(f"错误：{error}") from None
+    device = get_device(args.device)  # 设备不可用时抛出 ValueError，由 run 变成一行“错误：…”
     results = solve(args.seed, device)
     spread = results.pop("spread")
     for name, by_model in results.items():
@@ -121,4 +118,4 @@ def main(argv=()):
 if __name__ == "__main__":
     import sys
 
-    main(sys.argv[1:])
+    run(lambda: main(sys.argv[1:]))

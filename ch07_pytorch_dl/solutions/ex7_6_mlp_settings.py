@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from common.chapters import load
-from common.cli import script_parser
+from common.cli import run, script_parser
 from common.device import get_device
 from common.load_data import load_house_prices
 from common.quick import is_quick, pick
@@ -59,10 +59,7 @@ def solve(device="cpu"):
 
 def main(argv=()):
     args = parse_args(argv)
-    try:
-        device = get_device(args.device)
-    except ValueError as error:
-        raise SystemExit(f"错误：{error}") from None
+    device = get_device(args.device)  # 设备不可用时抛出 ValueError，由 run 变成一行“错误：…”
     start = time.perf_counter()
     results = solve(device)
     print("5 折交叉验证的 log-RMSE（训练时去掉 4 套大房子，在普通房子上打分）：")
@@ -72,4 +69,4 @@ def main(argv=()):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run(lambda: main(sys.argv[1:]))
