@@ -1,17 +1,48 @@
-"""冒烟测试：在快速模式（DL_QUICK=1）下执行每个章节里的 notebook，任何单元格出错即失败。"""
+"""冒烟测试：在快速模式（DL_QUICK=1）下执行每个章节里的 notebook，任何单元格出错即失败。
+
+Linux 上内核从一个预先导入了 torch 等大库的进程 fork 出来（tests/preloaded_kernel.py），每个 notebook 省下几秒的导入；
+设环境变量 DL_TEST_NO_FORK=1 或在别的系统上，用的是普通的 python3 内核。
+"""
+import os
+import subprocess
+import sys
+
 import nbclient
 import nbformat
 import pytest
 
 from common.paths import REPO_ROOT
+from tests import preloaded_kernel
+from tests.preloaded import USE_FORK
 
 NOTEBOOKS = sorted(p for p in REPO_ROOT.glob("ch*_*/**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 CELL_TIMEOUT = 600  # 秒
 
 
+@pytest.fixture(scope="module")
+def python3_kernel(tmp_path_factory):
+    """让 python3 内核从预先导入好大库的服务进程 fork 出来（只在 Linux 上）；别处什么也不做。"""
+    if not USE_FORK:
+        yield
+        return
+    folder = tmp_path_factory.mktemp("kernel")
+    socket_path = str(folder / "server.sock")
+    server = subprocess.Popen([sys.executable, preloaded_kernel.__file__, "serve", socket_path],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout.readline().strip() == "ready", "tests/preloaded_kernel.py 的服务进程没有启动"
+        with pytest.MonkeyPatch.context() as patch:
+            spec_folder = preloaded_kernel.kernel_spec(str(folder), socket_path)
+            patch.setenv("JUPYTER_PATH", os.pathsep.join(filter(None, [spec_folder, os.environ.get("JUPYTER_PATH")])))
+            yield
+    finally:
+        server.kill()
+        server.wait()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[p.relative_to(REPO_ROOT).as_posix() for p in NOTEBOOKS])
-def test_notebook_runs_in_quick_mode(notebook, tmp_path, monkeypatch):
+def test_notebook_runs_in_quick_mode(notebook, tmp_path, monkeypatch, python3_kernel):
     # 内核进程继承这些环境变量
     monkeypatch.setenv("DL_QUICK", "1")
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
