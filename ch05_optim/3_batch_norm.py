@@ -25,7 +25,7 @@ from common.plotting import save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
-from curves import curve_grid, label_curve_grid
+from curves import curve_grid, finish_curve_grid
 
 SEED = 42
 TRAIN_SIZE = pick(real=1000, quick=200)  # 只用一小部分训练数据，便于快速比较
@@ -120,9 +120,8 @@ def main():
                         transform=ax.transAxes, ha="center", color=color, fontsize=9)
         ax.set_title(f"初始值标准差 {trial['scale']:.2g}", fontsize=10)
         ax.set_ylim(0, 1.05)
-    label_curve_grid(axes, len(trials), xlabel="轮数（epoch）", ylabel="训练精度")
-    fig.suptitle(f"批归一化的效果：{len(x_train)} 个训练样本上的训练精度")
-    fig.tight_layout()
+    finish_curve_grid(fig, axes, len(trials), xlabel="轮数（epoch）", ylabel="训练精度",
+                      title=f"批归一化的效果：{len(x_train)} 个训练样本上的训练精度")
     save_figure(fig, "ch05_optim/batch_norm_train_acc.png")
     show()
 

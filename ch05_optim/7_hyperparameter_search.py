@@ -24,7 +24,7 @@ from common.plotting import plt, save_figure, show
 from common.quick import pick
 from common.seed import set_seed
 from common.trainer import train_network
-from curves import curve_grid, label_curve_grid
+from curves import curve_grid, finish_curve_grid
 
 SEED = 42
 DATA_SIZE = 500  # 从训练数据中取前 500 个样本，再分成训练和验证两部分
@@ -107,9 +107,8 @@ def main():
         ax.plot(epochs_axis, trial["train_acc_list"], "--", label="训练集")
         ax.set_title(f"第 {rank} 名：lr {trial['lr']:.1e}，λ {trial['weight_decay']:.1e}", fontsize=9)
         ax.set_ylim(0, 1.0)
-    label_curve_grid(axes, len(top), xlabel="轮数（epoch）", ylabel="识别精度")
-    fig.suptitle(f"随机搜索：验证精度最高的 {len(top)} 次试验（实线：验证，虚线：训练）")
-    fig.tight_layout()
+    finish_curve_grid(fig, axes, len(top), xlabel="轮数（epoch）", ylabel="识别精度",
+                      title=f"随机搜索：验证精度最高的 {len(top)} 次试验（实线：验证，虚线：训练）")
     save_figure(fig, "ch05_optim/hyperparameter_search_top.png")
 
     fig, ax = plt.subplots(figsize=(6.5, 5))

@@ -2,7 +2,7 @@
 
 - loss_curves_figure：几次训练的损失曲线（滑动平均）画在同一张图里，比较谁降得快
   （1_optimizer_compare.py 比较优化器，2_weight_init.py 比较权重初始值）；
-- curve_grid、label_curve_grid：每次训练一个小图、排成网格，所有小图共用同样的坐标轴
+- curve_grid、finish_curve_grid：每次训练一个小图、排成网格，所有小图共用同样的坐标轴
   （3_batch_norm.py 每种初始值一个小图，7_hyperparameter_search.py 每次试验一个小图）。
 """
 import numpy as np
@@ -36,9 +36,9 @@ def curve_grid(count, cols, width, row_height):
     return plt.subplots(rows, cols, figsize=(width, row_height * rows), sharex=True, sharey=True, squeeze=False)
 
 
-def label_curve_grid(axes, count, xlabel, ylabel):
+def finish_curve_grid(fig, axes, count, xlabel, ylabel, title):
     """网格的收尾：前 count 个之后没用到的小图隐藏；横轴名只写在最下一行，纵轴名只写在最左一列；
-    图例只放在左上角的小图里（各小图的曲线含义相同）。"""
+    图例只放在左上角的小图里（各小图的曲线含义相同）；最后加上整张图的标题 title，排得紧凑些。"""
     for ax in axes.ravel()[count:]:
         ax.axis("off")
     for ax in axes[-1]:
@@ -46,3 +46,5 @@ def label_curve_grid(axes, count, xlabel, ylabel):
     for ax in axes[:, 0]:
         ax.set_ylabel(ylabel)
     axes[0, 0].legend(loc="lower right", fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
