@@ -6,7 +6,6 @@
 """
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -22,6 +21,7 @@ from common.cli import run
 from common.divergence import DivergenceGuard, TrainingDivergedError
 from common.paths import REPO_ROOT
 from tests.in_process import run_script
+from tests.preloaded import run_python
 
 CHAPTER = REPO_ROOT / "ch07_pytorch_dl"
 # float64 下两边是同一个公式、只是运算顺序不同，差别在 1e-15 量级；1e-10 远大于它，又远小于公式写错造成的差别
@@ -372,8 +372,8 @@ def _run(relative, *argv, output):
     env = dict(os.environ, DL_QUICK="1", DL_OUTPUT_DIR=str(output), MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     # 在输出目录里运行（既不是脚本所在的目录，也不是仓库根目录）：冒烟测试借用这里的运行，见 tests/test_scripts.py
-    return subprocess.run([sys.executable, str(CHAPTER / relative), *argv], cwd=output, env=env, capture_output=True,
-                          text=True, encoding="utf-8", timeout=300)
+    # 一个新的进程，由已经导入 torch 等库的进程 fork 出来（见 tests/preloaded.py）：省掉每次几秒的导入
+    return run_python([CHAPTER / relative, *argv], cwd=output, env=env, timeout=300)
 
 
 @pytest.mark.parametrize("relative", ["3_nn_test.py", "5_house_price.py"])

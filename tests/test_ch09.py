@@ -6,8 +6,6 @@
 """
 import hashlib
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,6 +18,7 @@ from common.paths import REPO_ROOT
 from common.seed import set_seed
 from tests.chapter_files import import_chapter_file
 from tests.in_process import run_script
+from tests.preloaded import run_python
 
 SCRIPT = REPO_ROOT / "ch09_rnn" / "3_poems_generation.py"
 gelv = import_chapter_file("ch09_rnn/gelv.py", "gelv")
@@ -197,8 +196,7 @@ def run_cli(*args, cwd, quick=False):
     env.pop("DL_QUICK", None)
     if quick:
         env["DL_QUICK"] = "1"
-    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          encoding="utf-8", timeout=300)
+    return run_python([SCRIPT, *args], cwd=cwd, env=env, timeout=300)  # 新的进程，见 tests/preloaded.py
 
 
 def run_in_process(*args, cwd, quick=False, monkeypatch, capsys):
@@ -535,6 +533,7 @@ def test_the_model_chooses_whether_the_first_line_rhymes(corpus):
     assert shares[0] > 0.9 and shares[1] < 0.1, shares
 
 
+@pytest.mark.slow  # 生成 2 × 60 首：2 核 CPU 上 1.9～2.3 秒
 def test_repeat_penalty_lowers_repeated_characters(shipped):
     model, vocab, _ = shipped
     counts = []

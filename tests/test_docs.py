@@ -8,8 +8,8 @@ r"""让文档保持真实：链接、代码引用、可运行的代码块、摘�
    以及链接形式的 [`名字`](../common/模块.py)，都必须在代码里存在（导入模块后用 hasattr 逐级检查）；
    链接到章节文件夹里的辅助模块（如 [`TwoLayerNet`](../ch04_backward/two_layer_net.py)）时，
    用 ast 解析该文件检查名字（不执行它）。
-3. 信息串为 ```python run 的代码块作为一个文件执行（DL_QUICK=1、DL_OUTPUT_DIR=临时目录、工作目录为临时目录，
-   全新的命名空间；为了不每块起一个 Python 进程，在测试进程里用 runpy 运行），出错即失败。GitHub 仍按 python 高亮它。
+3. 信息串为 ```python run 的代码块在一个新的进程里执行（DL_QUICK=1、MPLBACKEND=Agg、
+   DL_OUTPUT_DIR=临时目录、工作目录为临时目录），出错即失败。GitHub 仍按 python 高亮它。
 4. 信息串为 ```python from=相对路径 的代码块是代码摘录：块中每一行代码（去掉首尾空白和注释，
    跳过空行和 `# ...` 省略行）都必须按顺序出现在该文件里，代码改了而文档没改时测试会失败。
 5. 术语表 docs/术语表.md 的“不用的译法”一列中的词不出现在其他 Markdown 文件、各章 notebook 的 Markdown 单元格，
@@ -25,8 +25,8 @@ r"""让文档保持真实：链接、代码引用、可运行的代码块、摘�
 import ast
 import importlib
 import json
+import os
 import re
-import runpy
 import sys
 import tokenize
 import unicodedata
@@ -36,9 +36,11 @@ import pytest
 
 from common.paths import REPO_ROOT
 from tests.in_process import run_script
+from tests.preloaded import run_python
 
 DOCS_DIR = REPO_ROOT / "docs"
 GLOSSARY = DOCS_DIR / "术语表.md"
+BLOCK_TIMEOUT = 120  # 秒；文档里的可运行代码块都应在几秒内结束
 
 
 SKIPPED_DIRS = {"output", "build", "venv", "node_modules", "__pycache__"}  # 以及 .venv、.git 等点开头的目录
@@ -591,7 +593,7 @@ RUNNABLE = _blocks_with(r"python\s+run")
 
 @pytest.fixture
 def restore_global_state():
-    """代码块在本进程内运行：它改动的全局状态（随机数、默认 dtype、线程数、打开的图）在测试结束后复原，不影响别的测试。"""
+    """在本进程内运行的脚本改动的全局状态（随机数、默认 dtype、线程数、打开的图）在测试结束后复原，不影响别的测试。"""
     import random
 
     import matplotlib.pyplot as plt
@@ -609,29 +611,33 @@ def restore_global_state():
     plt.close("all")
 
 
+def block_env(output_dir):
+    """与 tests/test_scripts.py 相同的快速模式环境。"""
+    env = dict(os.environ, DL_QUICK="1", MPLBACKEND="Agg", DL_OUTPUT_DIR=str(output_dir),
+               PYTHONIOENCODING="utf-8")
+    env.pop("DISPLAY", None)
+    return env
+
+
 def test_every_chapter_has_runnable_blocks():
     chapters = sorted(DOCS_DIR.glob("0*_*.md"))
     counts = {p.name: sum(1 for param in RUNNABLE if param.values[0] == p) for p in chapters}
     assert chapters and all(n >= 2 for n in counts.values()), f"每章至少应有 2 个 ```python run 代码块：{counts}"
 
 
-# 每块在本进程内不到 1.5 秒，但 50 多块合起来近 10 秒（2 核 CPU）：放在 slow 里，日常跑的快速部分保持在 45 秒以内
+# 每块在一个新的进程里运行（由已经导入 torch 等库的进程 fork 出来，见 tests/preloaded.py）：
+# 每块约 1 秒，50 多块合起来近一分钟（2 核 CPU），放在 slow 里，日常跑的快速部分保持在 45 秒以内
 @pytest.mark.slow
 @pytest.mark.parametrize("md_file, code, match", RUNNABLE)
-def test_runnable_block_executes(md_file, code, match, tmp_path, monkeypatch, restore_global_state):
-    """代码块照原样作为一个文件运行：快速模式（DL_QUICK=1）、在另一个工作目录、全新的命名空间（忘了 import 的名字会报错）。
-
-    在本进程内用 runpy 运行，而不是每块起一个 Python 进程（导入 torch 一次就要几秒）：代码块出错时异常照样让测试失败。
-    """
+def test_runnable_block_executes(md_file, code, match, tmp_path):
+    """代码块照原样作为一个文件运行：快速模式（DL_QUICK=1）、在另一个工作目录、一个新的进程。"""
     workdir = tmp_path / "elsewhere"
     workdir.mkdir()
     script = tmp_path / "block.py"
     script.write_text(code, encoding="utf-8")
-    monkeypatch.setenv("DL_QUICK", "1")
-    monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path / "output"))
-    monkeypatch.chdir(workdir)
-    monkeypatch.setattr(sys, "argv", [str(script)])
-    runpy.run_path(str(script), run_name="__main__")
+    result = run_python([script], cwd=workdir, env=block_env(tmp_path / "output"), timeout=BLOCK_TIMEOUT)
+    log = f"--- 代码 ---\n{code}\n--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
+    assert result.returncode == 0 and "Traceback" not in result.stderr, log
 
 
 EXCERPTS = _blocks_with(r"python\s+from=(\S+)")
