@@ -31,7 +31,6 @@ from tests.test_load_data import use_a_copy_of
 simple_conv_net = load("ch08_cnn/simple_conv_net.py")
 fashion_cnn = load("ch08_cnn/fashion_cnn.py")  # 与 4、6 号脚本里 `from fashion_cnn import …` 得到的是同一个模块
 fashion_category = load("ch08_cnn/4_fashion_category.py")
-simple_convnet_numpy = load("ch08_cnn/5_simple_convnet_numpy.py")
 fashion_ddp = load("ch08_cnn/6_fashion_ddp.py")
 
 

@@ -27,7 +27,6 @@ import importlib
 import json
 import os
 import re
-import sys
 import tokenize
 import unicodedata
 from urllib.parse import unquote
