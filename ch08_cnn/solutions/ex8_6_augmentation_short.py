@@ -3,7 +3,7 @@
 与 4_fashion_category.py 相同的 FashionCNN、AdamW（最大学习率 3e-3、权重衰减 1e-2）、OneCycle、批量大小 128、
 验证集划分和种子，训练和评估直接调用 4 号脚本的 train、test（common.chapters.load 导入）；
 一次训练时照常做增强（左右翻转 + 平移 ±2 像素），一次传 augment=None、直接用 x。
-原题的 `--epochs 5`（两次各 5 轮完整训练）在这台 2 核 CPU 上要十几分钟，这里改成较短的版本：
+用全部训练数据各训练 5 轮，两次在 2 核 CPU 上要十几分钟，所以这里用较短的版本：
 只用训练部分的前 N_TRAIN 张训练 EPOCHS 轮，在测试集的前 N_TEST 张上评估。两次训练的初始值、打乱顺序都相同。
 
     python ch08_cnn/solutions/ex8_6_augmentation_short.py            # 2,000 张训练、3 轮，测试 2,000 张
