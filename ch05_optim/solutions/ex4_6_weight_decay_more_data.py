@@ -4,7 +4,7 @@
 λ 取 0～0.1 的 6 个值、从训练样本以外抽 5000 个做验证集），只是训练样本数分别取 300 和 1000，
 在同一次运行里比较。
 
-运行：python ch05_optim/solutions/ex4_6_weight_decay_more_data.py        （完整设置，2 核 CPU 上约 12 分钟）
+运行：python ch05_optim/solutions/ex4_6_weight_decay_more_data.py        （完整设置，2 核 CPU 上用 1 个线程约 6 分钟）
      DL_QUICK=1 python ch05_optim/solutions/ex4_6_weight_decay_more_data.py （1500 个样本、10 轮、λ 只取 0 和 0.01，几秒钟）
 """
 import numpy as np
