@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 
-import nbclient
-import nbformat
 import pytest
 
 from common.paths import REPO_ROOT
@@ -47,6 +45,11 @@ def test_notebook_runs_in_quick_mode(notebook, tmp_path, monkeypatch, python3_ke
     monkeypatch.setenv("DL_QUICK", "1")
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path))
     monkeypatch.delenv("MPLBACKEND", raising=False)  # 让内核使用 inline 后端
+    # 用到时才导入：nbformat 会导入 jsonschema 和它的格式检查器，约 2.5 秒；放在模块开头时，
+    # 连不执行 notebook 的 `pytest -m "not slow"` 在收集阶段也要付这笔时间
+    import nbclient
+    import nbformat
+
     nb = nbformat.read(notebook, as_version=4)
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3", "notebook 的内核应为 python3"
     client = nbclient.NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
