@@ -26,7 +26,7 @@ def _output_to_temporary_folder(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DL_OUTPUT_DIR", str(tmp_path_factory.mktemp("output")))
 
 
-# 很长的复现运行只在明确选上时才跑：`python -m pytest -m fullrun`（完整运行，约一小时）、
+# 很长的复现运行只在明确选上时才跑：`python -m pytest -m fullrun`（完整运行，一个多小时）、
 # `python -m pytest -m kernels`（换计算内核重跑所有 output 块，半小时以上）。
 # 不用 addopts 里的 -m 来排除它们：命令行上另给一个 -m（如 -m "not slow"）会把 addopts 的那个覆盖掉。
 OPT_IN_MARKERS = ("fullrun", "kernels")
