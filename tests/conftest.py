@@ -61,12 +61,12 @@ def pytest_cmdline_main(config):
 
 
 # ---------------------------------------------------------------- 没有标记 slow 的测试必须快
-# 日常改代码时跑的是 `python -m pytest -m "not slow"`：这时没有标记 slow 的测试，一个超过约 2 秒就算失败，
+# 日常改代码时跑的是 `python -m pytest -m "not slow" -n auto`：这时没有标记 slow 的测试，一个超过约 2 秒就算失败，
 # 提醒把它标记为 slow（或者把它改快），这样 slow 这个标记跟着实测的时间走，快的那部分一直是快的。
 # 只量测试本身（call 阶段，不含 fixture 的准备）；用时取“墙钟时间”与“CPU 时间（含已结束的子进程）”中较小的一个：
 # 机器很忙、或用 pytest-xdist 并行时，墙钟时间被别的进程拉长，CPU 时间不会；torch 多线程时 CPU 时间成倍增加，墙钟时间不会。
 # 跑全部测试时（README 的 `python -m pytest -n auto`，CI 也用它）上限放宽到 5 秒：学习者的笔记本、CI 的机器可能比
-# 平时慢一倍，一个平时 1.5 秒的测试不该让整次运行变红；2 秒这条线由日常的 `python -m pytest -m "not slow"` 守着。
+# 平时慢一倍，一个平时 1.5 秒的测试不该让整次运行变红；2 秒这条线由日常的 `python -m pytest -m "not slow" -n auto` 守着。
 # 环境变量 DL_FAST_TEST_LIMIT 可以改这个上限（秒），例如在很慢的机器上设为 5；设为 0 关掉这项检查。
 FAST_TEST_LIMIT_ENV = "DL_FAST_TEST_LIMIT"
 FAST_TEST_LIMIT = 2.0
